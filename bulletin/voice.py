@@ -1,0 +1,303 @@
+"""Voices: presets from ``voices/*.toml`` and the engines that speak them.
+
+A ``Voice`` turns one segment of speakable text into mono float32 samples. The
+Coqui engine (``CoquiVoice``) is the default; torch and TTS are imported only
+when a Coqui voice is opened, never at ``import bulletin``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import string
+import sys
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from bulletin.errors import VoiceError
+
+DEFAULT_PRESET = "fr-css10"
+EXTRA_CANDIDATES = string.punctuation + "«»“”‘’„…—–\u00a0\u202f"
+
+
+@dataclass(frozen=True)
+class VoicePreset:
+    """A named voice from ``voices/NAME.toml``."""
+
+    name: str
+    """Preset name, e.g. "fr-css10" (the file name without .toml)."""
+    engine: str
+    """Which engine speaks it: "coqui" or "kokoro"."""
+    model: str
+    """The engine's model: a Coqui model name ("tts_models/fr/css10/vits") or a model file name."""
+    description: str = ""
+    """One line shown by ``bulletin voices``."""
+    language: str = "fr"
+    """Language code passed to multilingual models."""
+    speaker: str = ""
+    """Speaker or voice id inside the model (Kokoro "ff_siwis"); empty for single-speaker models."""
+    needs_speaker_wav: bool = False
+    """True when the model clones a voice from ``--speaker-wav`` (XTTS)."""
+    licence: str = ""
+    """Licence of the model weights."""
+    licence_must_agree: bool = False
+    """True when the user must agree to the licence before first use (XTTS's CPML)."""
+    speed: float = 1.0
+    """Speaking rate multiplier, where the engine supports it."""
+    alphabet: str = ""
+    """Characters the model accepts, used before the model is loaded (``bulletin script``)."""
+
+
+class Voice(Protocol):
+    """What the pipeline needs from any engine."""
+
+    name: str
+    """Shown to the user: preset name or model directory."""
+    identity: str
+    """Stable identity for the cache: engine, model file hash, speaker, settings."""
+    sample_rate: int
+    """Rate of the samples ``synthesize`` returns, in Hz."""
+    alphabet: frozenset[str]
+    """Characters the voice says without dropping them (the normaliser's target)."""
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Return mono float32 samples of ``text`` spoken, at ``sample_rate``."""
+        ...
+
+    def dropped_characters(self, text: str) -> Counter[str]:
+        """Return the characters of ``text`` the model would silently drop, with counts."""
+        ...
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    """How to run a voice, from the command line."""
+
+    device: str = "cpu"
+    """"cpu" or "cuda"."""
+    threads: int | None = None
+    """Torch intra-op threads; None keeps torch's default (all cores)."""
+    speaker_wav: Path | None = None
+    """Reference recording for voice-cloning models (XTTS)."""
+    agree_licence: bool = False
+    """The user agreed to the model's licence (needed for XTTS)."""
+    extra: dict = field(default_factory=dict)
+    """Engine-specific settings."""
+
+
+def presets_dir():
+    """Return the directory of bundled presets (``voices/`` in the source tree)."""
+    return resources.files("bulletin.voices")
+
+
+def list_presets() -> list[VoicePreset]:
+    """Return every bundled preset, sorted by name."""
+    found = []
+    for entry in presets_dir().iterdir():
+        if entry.name.endswith(".toml") and not entry.name.startswith("lexicon"):
+            found.append(_load_preset(entry.name[: -len(".toml")], entry.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda preset: preset.name)
+
+
+def get_preset(name: str) -> VoicePreset:
+    """Return the preset called ``name``; VoiceError naming the known ones if there is none."""
+    entry = presets_dir() / f"{name}.toml"
+    if name.startswith("lexicon") or not entry.is_file():
+        known = ", ".join(preset.name for preset in list_presets())
+        raise VoiceError(f"unknown voice preset {name!r}; use one of {known}, or --voice DIR for a model directory")
+    return _load_preset(name, entry.read_text(encoding="utf-8"))
+
+
+def _load_preset(name: str, text: str) -> VoicePreset:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise VoiceError(f"voices/{name}.toml: {error}") from None
+    known = set(VoicePreset.__dataclass_fields__) - {"name"}
+    unknown = set(data) - known
+    if unknown:
+        raise VoiceError(f"voices/{name}.toml: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("engine", "model"):
+        if key not in data:
+            raise VoiceError(f"voices/{name}.toml: missing key {key!r}")
+    return VoicePreset(name=name, **data)
+
+
+def resolve_voice_spec(spec: str) -> VoicePreset:
+    """Return the preset named ``spec``, or a preset for the Coqui model directory ``spec``."""
+    path = Path(spec).expanduser()
+    if path.is_dir() or os.sep in spec or spec.startswith("."):
+        if not path.is_dir():
+            raise VoiceError(f"{spec}: no such model directory; give a directory with model.pth and config.json")
+        if not (path / "config.json").is_file():
+            raise VoiceError(f"{spec}: no config.json in this model directory; a Coqui model dir needs config.json and a .pth")
+        if not list(path.glob("*.pth")):
+            raise VoiceError(f"{spec}: no .pth checkpoint in this model directory; a Coqui model dir needs one")
+        return VoicePreset(name=str(path), engine="coqui", model=str(path.resolve()), description="local Coqui model")
+    return get_preset(spec)
+
+
+def preset_alphabet(preset: VoicePreset) -> frozenset[str]:
+    """Return the characters ``preset`` accepts, without loading its model (cheap)."""
+    if preset.engine == "coqui":
+        directory = Path(preset.model) if Path(preset.model).is_dir() else coqui_model_dir(preset.model)
+        if directory is not None and (directory / "config.json").is_file():
+            return coqui_alphabet_from_config(directory / "config.json")
+    if preset.alphabet:
+        return _with_upper_case(preset.alphabet)
+    from bulletin.normalize import FRENCH_ALPHABET
+
+    return FRENCH_ALPHABET
+
+
+def open_voice(preset: VoicePreset, options: VoiceOptions | None = None) -> Voice:
+    """Return a ready-to-speak Voice for ``preset`` (loads the model: slow, do it once)."""
+    options = options or VoiceOptions()
+    if preset.engine == "coqui":
+        return CoquiVoice(preset, options)
+    if preset.engine == "kokoro":
+        from bulletin.kokoro import KokoroVoice
+
+        return KokoroVoice(preset, options)
+    raise VoiceError(f"voice preset {preset.name!r}: unknown engine {preset.engine!r}; use coqui or kokoro")
+
+
+def coqui_model_dir(model_name: str) -> Path | None:
+    """Return where Coqui's model manager keeps ``model_name``, or None if it is not downloaded."""
+    # Coqui's rule (trainer.io.get_user_data_dir), restated: importing it would import torch.
+    if os.environ.get("TTS_HOME"):
+        root = Path(os.environ["TTS_HOME"]).expanduser() / "tts"
+    elif os.environ.get("XDG_DATA_HOME"):
+        root = Path(os.environ["XDG_DATA_HOME"]).expanduser() / "tts"
+    elif sys.platform == "darwin":
+        root = Path("~/Library/Application Support/tts").expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        root = Path(user_data_dir("tts", appauthor=False)) if sys.platform == "win32" else Path.home() / ".local/share/tts"
+    directory = root / model_name.replace("/", "--")
+    return directory if (directory / "config.json").is_file() else None
+
+
+def coqui_alphabet_from_config(config_path: Path) -> frozenset[str]:
+    """Return the characters a Coqui model accepts, read from its config.json (no torch)."""
+    import json
+
+    config = json.loads(Path(config_path).read_text(encoding="utf-8"))
+    characters = config.get("characters") or {}
+    vocab = "".join(str(characters.get(key) or "") for key in ("characters", "punctuations"))
+    if config.get("use_phonemes"):
+        from bulletin.normalize import FRENCH_ALPHABET  # a phonemiser reads ordinary French
+
+        return FRENCH_ALPHABET
+    return _with_upper_case(vocab)
+
+
+def _with_upper_case(vocab: str) -> frozenset[str]:
+    # Coqui's cleaners lower-case the text first, so capitals of known letters are fine.
+    return frozenset(vocab) | frozenset(c.upper() for c in vocab if len(c.upper()) == 1)
+
+
+class CoquiVoice:
+    """A Coqui TTS model: a preset's model name (fetched on first use) or a local model dir."""
+
+    def __init__(self, preset: VoicePreset, options: VoiceOptions) -> None:
+        self.name = preset.name
+        self.preset = preset
+        self.options = options
+        if options.device not in ("cpu", "cuda"):
+            raise VoiceError(f"unknown device {options.device!r}; use --device cpu or --device cuda")
+        if preset.needs_speaker_wav and not options.speaker_wav:
+            raise VoiceError(f"voice {preset.name} clones a speaker: give --speaker-wav FILE (a few seconds of clean speech)")
+        if options.speaker_wav and not Path(options.speaker_wav).is_file():
+            raise VoiceError(f"{options.speaker_wav}: no such speaker recording; give an existing .wav file")
+        if preset.licence_must_agree and not (options.agree_licence or os.environ.get("COQUI_TOS_AGREED") == "1"):
+            raise VoiceError(
+                f"voice {preset.name} is under the {preset.licence} licence (non-commercial use only); "
+                "read it, then pass --agree-licence (or set COQUI_TOS_AGREED=1) to use it"
+            )
+        self._tts = self._load()
+        tokenizer = self._tts.synthesizer.tts_model.tokenizer
+        self._cleaner = tokenizer.text_cleaner
+        self._vocab = frozenset(tokenizer.characters.vocab)
+        self.sample_rate = int(self._tts.synthesizer.output_sample_rate)
+        self.alphabet = frozenset(
+            c for c in self._vocab | {c.upper() for c in self._vocab} | set(EXTRA_CANDIDATES)
+            if len(c) == 1 and not self.dropped_characters(c)
+        )
+        self.identity = "|".join(
+            ["coqui", preset.model if not Path(preset.model).is_dir() else "dir", self._model_hash,
+             preset.speaker, preset.language, _file_hash(options.speaker_wav) if options.speaker_wav else ""]
+        )
+
+    def _load(self):
+        import torch
+
+        logging.getLogger("TTS").setLevel(logging.ERROR)
+        if self.options.device == "cuda" and not torch.cuda.is_available():
+            raise VoiceError("--device cuda: no CUDA GPU is available here; use --device cpu")
+        if self.options.threads:
+            torch.set_num_threads(self.options.threads)
+        if self.preset.licence_must_agree:
+            os.environ["COQUI_TOS_AGREED"] = "1"  # agreed above; stops Coqui's interactive prompt
+        from TTS.api import TTS
+
+        directory = Path(self.preset.model)
+        if directory.is_dir():
+            checkpoint = _checkpoint_in(directory)
+            tts = TTS(model_path=str(checkpoint), config_path=str(directory / "config.json"), progress_bar=False)
+            self._model_hash = _file_hash(checkpoint)
+        else:
+            try:
+                tts = TTS(model_name=self.preset.model, progress_bar=False)
+            except Exception as error:  # network, disk or hub failure while fetching: the user can act on it
+                raise VoiceError(
+                    f"cannot load Coqui model {self.preset.model} ({type(error).__name__}: {str(error)[:120]}); "
+                    "it is downloaded on first use, so connect to the internet once, or use --voice DIR "
+                    "with a local model directory, or another preset (bulletin voices)"
+                ) from None
+            directory = coqui_model_dir(self.preset.model)
+            checkpoint = _checkpoint_in(directory) if directory else None
+            self._model_hash = _file_hash(checkpoint) if checkpoint else self.preset.model
+        return tts.to(self.options.device)
+
+    def dropped_characters(self, text: str) -> Counter[str]:
+        """Return the characters of ``text`` this model would drop after its own cleaner."""
+        cleaned = self._cleaner(text) if self._cleaner else text
+        return Counter(c for c in cleaned if c not in self._vocab)
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Return ``text`` spoken, mono float32 at ``sample_rate``."""
+        import torch
+
+        kwargs = {}
+        if self.preset.needs_speaker_wav:
+            kwargs = {"speaker_wav": str(self.options.speaker_wav), "language": self.preset.language}
+        elif self.preset.speaker:
+            kwargs = {"speaker": self.preset.speaker}
+        with torch.inference_mode():
+            samples = self._tts.tts(text, split_sentences=True, **kwargs)
+        return np.asarray(samples, dtype=np.float32).reshape(-1)
+
+
+def _checkpoint_in(directory: Path) -> Path:
+    checkpoints = sorted(directory.glob("*.pth"), key=lambda path: (path.name != "model.pth", path.name))
+    if not checkpoints:
+        raise VoiceError(f"{directory}: no .pth checkpoint in this model directory")
+    return checkpoints[0]
+
+
+def _file_hash(path: Path | None) -> str:
+    """Return the sha256 of a file (first 16 hex digits), reading it in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
