@@ -1,0 +1,97 @@
+"""Build bulletin-shaped MP3s (plus sidecars) for the feed, serve and playback tests.
+
+The files look like what the generator writes: CBR 128 kbps 44.1 kHz mono MP3 from
+soundfile (with a Xing/LAME header, so durations read exactly), ID3v2.4 tags written
+with mutagen, and <stem>.vtt / .srt / .chapters.json / .script.json beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from bulletin.feed import Channel
+
+RATE_HZ = 44100
+
+
+def make_channel(**overrides) -> Channel:
+    """Return a complete test Channel."""
+    values = dict(
+        title="Le journal de test",
+        description="Bulletins générés pour les tests.",
+        author="Radio Test",
+        owner_email="test@example.org",
+        base_url="https://example.org/podcast",
+    )
+    values.update(overrides)
+    return Channel(**values)
+
+
+def _vtt_time(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+
+
+def make_bulletin(
+    directory: Path,
+    stem: str = "2026-11-25-le-president-kazakh",
+    seconds: float = 3.0,
+    title: str | None = "Le président kazakh en visite",
+    description: str | None = "Le président du Kazakhstan, Kassym-Jomart Tokaïev, est arrivé à La Havane.",
+    freq_hz: float = 440.0,
+    sidecars: tuple = ("vtt", "srt", "chapters", "script"),
+    chapters: list | None = None,
+    id3_chapters: bool = False,
+) -> Path:
+    """Write ``directory/<stem>.mp3`` (a tone) with tags and the requested sidecars; return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    audio = directory / f"{stem}.mp3"
+    t = np.arange(int(seconds * RATE_HZ)) / RATE_HZ
+    samples = (0.3 * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
+    soundfile.write(audio, samples, RATE_HZ, format="MP3", subtype="MPEG_LAYER_III",
+                    compression_level=0.6667, bitrate_mode="CONSTANT")
+    if chapters is None:
+        chapters = [(0.0, "Titre"), (round(seconds / 2, 3), "Le récit")]
+
+    from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, CTOCFlags
+
+    tags = ID3()
+    if title is not None:
+        tags.add(TIT2(encoding=3, text=title))
+    tags.add(TPE1(encoding=3, text="Radio Test"))
+    tags.add(TALB(encoding=3, text="Le journal de test"))
+    tags.add(TDRC(encoding=3, text=stem[:10] if stem[:4].isdigit() else "2026-11-25"))
+    tags.add(TLAN(encoding=3, text="fra"))
+    if description is not None:
+        tags.add(COMM(encoding=3, lang="fra", desc="", text=description))
+    if id3_chapters:
+        ids = []
+        for number, (start_s, chapter_title) in enumerate(chapters):
+            end_s = chapters[number + 1][0] if number + 1 < len(chapters) else seconds
+            ids.append(f"ch{number}")
+            tags.add(CHAP(element_id=f"ch{number}", start_time=int(start_s * 1000), end_time=int(end_s * 1000),
+                          sub_frames=[TIT2(encoding=3, text=chapter_title)]))
+        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids))
+    tags.save(audio, v2_version=4)
+
+    cues = [(start, chapters[i + 1][0] if i + 1 < len(chapters) else seconds, text)
+            for i, (start, text) in enumerate(chapters)]
+    if "vtt" in sidecars:
+        body = "".join(f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues)
+        (directory / f"{stem}.vtt").write_text("WEBVTT\n\n" + body, encoding="utf-8")
+    if "srt" in sidecars:
+        body = "".join(f"{n}\n{_vtt_time(a).replace('.', ',')} --> {_vtt_time(b).replace('.', ',')}\n{text}\n\n"
+                       for n, (a, b, text) in enumerate(cues, 1))
+        (directory / f"{stem}.srt").write_text(body, encoding="utf-8")
+    if "chapters" in sidecars:
+        payload = {"version": "1.2.0", "chapters": [{"startTime": s, "title": c} for s, c in chapters]}
+        (directory / f"{stem}.chapters.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    if "script" in sidecars:
+        payload = {"title": title or "", "segments": [{"role": "body", "text": c, "start_s": a, "end_s": b}
+                                                      for a, b, c in cues]}
+        (directory / f"{stem}.script.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return audio
