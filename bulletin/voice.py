@@ -206,7 +206,11 @@ def _with_upper_case(vocab: str) -> frozenset[str]:
 
 
 class CoquiVoice:
-    """A Coqui TTS model: a preset's model name (fetched on first use) or a local model dir."""
+    """A Coqui TTS model: a preset's model name (fetched on first use) or a local model dir.
+
+    Opening it is cheap (config and checksum only); torch and the model load on the
+    first ``synthesize``, so a re-run served from the cache never imports torch.
+    """
 
     def __init__(self, preset: VoicePreset, options: VoiceOptions) -> None:
         self.name = preset.name
@@ -223,19 +227,27 @@ class CoquiVoice:
                 f"voice {preset.name} is under the {preset.licence} licence (non-commercial use only); "
                 "read it, then pass --agree-licence (or set COQUI_TOS_AGREED=1) to use it"
             )
-        self._tts = self._load()
-        tokenizer = self._tts.synthesizer.tts_model.tokenizer
-        self._cleaner = tokenizer.text_cleaner
-        self._vocab = frozenset(tokenizer.characters.vocab)
-        self.sample_rate = int(self._tts.synthesizer.output_sample_rate)
-        self.alphabet = frozenset(
-            c for c in self._vocab | {c.upper() for c in self._vocab} | set(EXTRA_CANDIDATES)
-            if len(c) == 1 and not self.dropped_characters(c)
-        )
+        directory = Path(preset.model) if Path(preset.model).is_dir() else coqui_model_dir(preset.model)
+        if directory is None:
+            directory = _download_coqui_model(preset.model)
+        self._directory = directory
+        self._checkpoint = _checkpoint_in(directory)
+        self.alphabet = coqui_alphabet_from_config(directory / "config.json")
         self.identity = "|".join(
-            ["coqui", preset.model if not Path(preset.model).is_dir() else "dir", self._model_hash,
-             preset.speaker, preset.language, _file_hash(options.speaker_wav) if options.speaker_wav else ""]
+            ["coqui", _file_hash(self._checkpoint), preset.speaker, preset.language,
+             _file_hash(options.speaker_wav) if options.speaker_wav else ""]
         )
+        self._tts = None
+
+    @property
+    def sample_rate(self) -> int:
+        """Rate of the samples ``synthesize`` returns, in Hz (loads the model)."""
+        return int(self._model().synthesizer.output_sample_rate)
+
+    def _model(self):
+        if self._tts is None:
+            self._tts = self._load()
+        return self._tts
 
     def _load(self):
         import torch
@@ -249,27 +261,20 @@ class CoquiVoice:
             os.environ["COQUI_TOS_AGREED"] = "1"  # agreed above; stops Coqui's interactive prompt
         from TTS.api import TTS
 
-        directory = Path(self.preset.model)
-        if directory.is_dir():
-            checkpoint = _checkpoint_in(directory)
-            tts = TTS(model_path=str(checkpoint), config_path=str(directory / "config.json"), progress_bar=False)
-            self._model_hash = _file_hash(checkpoint)
-        else:
-            try:
-                tts = TTS(model_name=self.preset.model, progress_bar=False)
-            except Exception as error:  # network, disk or hub failure while fetching: the user can act on it
-                raise VoiceError(
-                    f"cannot load Coqui model {self.preset.model} ({type(error).__name__}: {str(error)[:120]}); "
-                    "it is downloaded on first use, so connect to the internet once, or use --voice DIR "
-                    "with a local model directory, or another preset (bulletin voices)"
-                ) from None
-            directory = coqui_model_dir(self.preset.model)
-            checkpoint = _checkpoint_in(directory) if directory else None
-            self._model_hash = _file_hash(checkpoint) if checkpoint else self.preset.model
-        return tts.to(self.options.device)
+        if Path(self.preset.model).is_dir():
+            tts = TTS(model_path=str(self._checkpoint), config_path=str(self._directory / "config.json"),
+                      progress_bar=False)
+        else:  # by name, so Coqui also wires the model's default vocoder
+            tts = TTS(model_name=self.preset.model, progress_bar=False)
+        tts = tts.to(self.options.device)
+        tokenizer = tts.synthesizer.tts_model.tokenizer
+        self._cleaner = tokenizer.text_cleaner
+        self._vocab = frozenset(tokenizer.characters.vocab)
+        return tts
 
     def dropped_characters(self, text: str) -> Counter[str]:
-        """Return the characters of ``text`` this model would drop after its own cleaner."""
+        """Return the characters of ``text`` this model would drop after its own cleaner (loads the model)."""
+        self._model()
         cleaned = self._cleaner(text) if self._cleaner else text
         return Counter(c for c in cleaned if c not in self._vocab)
 
@@ -277,14 +282,49 @@ class CoquiVoice:
         """Return ``text`` spoken, mono float32 at ``sample_rate``."""
         import torch
 
+        tts = self._model()
         kwargs = {}
         if self.preset.needs_speaker_wav:
             kwargs = {"speaker_wav": str(self.options.speaker_wav), "language": self.preset.language}
         elif self.preset.speaker:
             kwargs = {"speaker": self.preset.speaker}
         with torch.inference_mode():
-            samples = self._tts.tts(text, split_sentences=True, **kwargs)
+            samples = tts.tts(text, split_sentences=True, **kwargs)
         return np.asarray(samples, dtype=np.float32).reshape(-1)
+
+
+def preset_status(preset: VoicePreset) -> tuple[bool, str]:
+    """Return (usable offline now, why) for ``preset``, without loading anything heavy."""
+    if preset.engine == "coqui":
+        if coqui_model_dir(preset.model):
+            return True, "downloaded"
+        return False, "downloaded on first use"
+    if preset.engine == "kokoro":
+        try:
+            from bulletin.kokoro import kokoro_status
+        except ImportError:
+            return False, "engine not installed"
+        return kokoro_status(preset)
+    return False, f"unknown engine {preset.engine}"
+
+
+def _download_coqui_model(model_name: str) -> Path:
+    """Fetch ``model_name`` with Coqui's model manager; VoiceError naming the ways out on failure."""
+    logging.getLogger("TTS").setLevel(logging.ERROR)
+    try:
+        from TTS.utils.manage import ModelManager
+
+        ModelManager(progress_bar=False).download_model(model_name)
+    except Exception as error:  # network, disk or hub failure: the user can act on it
+        raise VoiceError(
+            f"cannot fetch Coqui model {model_name} ({type(error).__name__}: {str(error)[:100]}); it is "
+            "downloaded once on first use, so connect to the internet once, or use --voice DIR with a local "
+            "model directory, or another preset (bulletin voices)"
+        ) from None
+    directory = coqui_model_dir(model_name)
+    if directory is None:
+        raise VoiceError(f"Coqui model {model_name} was fetched but has no config.json; delete it and retry")
+    return directory
 
 
 def _checkpoint_in(directory: Path) -> Path:

@@ -1,0 +1,93 @@
+"""Content-addressed cache of synthesised segments.
+
+Key = voice identity (engine, model file hash, speaker) + the exact spoken text +
+synthesis settings. Values are float32 WAV files (lossless), written atomically, so
+a re-run synthesises nothing and editing one paragraph re-synthesises only its
+segments. Default location: the platform user cache dir; ``--cache-dir`` or
+``BULLETIN_CACHE_DIR`` override it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from bulletin.errors import OutputError
+
+CACHE_VERSION = 1
+"""Bump when the stored format changes, so old entries are ignored."""
+
+
+def default_cache_dir() -> Path:
+    """Return the cache directory: BULLETIN_CACHE_DIR or the platform user cache dir."""
+    if os.environ.get("BULLETIN_CACHE_DIR"):
+        return Path(os.environ["BULLETIN_CACHE_DIR"]).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("bulletin", appauthor=False))
+
+
+class SegmentCache:
+    """Synthesised audio per (voice, text, settings), and finished bulletins per render key, on disk."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = Path(directory) if directory else default_cache_dir()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(voice_identity: str, text: str, settings: dict | None = None) -> str:
+        """Return the hex key of one segment's audio."""
+        payload = json.dumps(
+            {"v": CACHE_VERSION, "voice": voice_identity, "text": text, "settings": settings or {}},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def path(self, key: str) -> Path:
+        """Return where the audio of ``key`` lives."""
+        return self.directory / "segments" / key[:2] / f"{key}.wav"
+
+    def get(self, key: str) -> tuple[np.ndarray, int] | None:
+        """Return (samples, sample_rate) for ``key``, or None (counted as a miss)."""
+        path = self.path(key)
+        try:
+            samples, rate = soundfile.read(path, dtype="float32", always_2d=False)
+        except (OSError, RuntimeError, soundfile.LibsndfileError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return samples, rate
+
+    def contains(self, key: str) -> bool:
+        """Return True if ``key`` is stored (no hit or miss is counted)."""
+        return self.path(key).is_file()
+
+    def put(self, key: str, samples: np.ndarray, sample_rate: int) -> None:
+        """Store ``samples`` under ``key`` atomically (temp file + rename)."""
+        path = self.path(key)
+        temp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".wav", dir=path.parent)
+            os.close(handle)
+            soundfile.write(temp, np.asarray(samples, dtype=np.float32), sample_rate, subtype="FLOAT", format="WAV")
+            os.replace(temp, path)
+            temp = None
+        except OSError as error:
+            raise OutputError(f"cannot write the segment cache in {self.directory}: {error.strerror}; "
+                              "use --cache-dir DIR with a writable directory") from None
+        finally:
+            if temp and os.path.exists(temp):
+                os.unlink(temp)
+
+    def render_dir(self, key: str) -> Path:
+        """Return the directory holding a finished bulletin (MP3 + sidecars) for a render ``key``."""
+        return self.directory / "renders" / key[:2] / key

@@ -1,0 +1,244 @@
+"""The ``bulletin`` command: thin, it turns options into library calls and prints.
+
+User mistakes (BulletinError) become one line on stderr and exit code 1; typer's
+usage errors exit 2. Heavy modules (torch, TTS) are imported only by the commands
+that synthesise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bulletin.errors import BulletinError
+
+app = typer.Typer(
+    name="bulletin",
+    help="Turn French news articles into broadcast-ready radio bulletins.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+VOICE_HELP = "Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json)."
+
+
+def fail(error: BulletinError) -> None:
+    """Print ``error`` as one line on stderr and exit 1."""
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def generate(
+    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="MP3 to write (default audio_out/DATE-SLUG.mp3)."),
+    voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
+    no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro and outro jingles."),
+    cache_dir: Optional[Path] = typer.Option(
+        None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
+    ),
+    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
+    speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
+    agree_licence: bool = typer.Option(False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."),
+    max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
+) -> None:
+    """Speak ARTICLE with a French voice and write a jingled, mastered MP3."""
+    from bulletin.pipeline import GenerateRequest, produce
+    from bulletin.voice import VoiceOptions
+
+    request = GenerateRequest(
+        article=article,
+        output=output,
+        voice=voice,
+        voice_options=VoiceOptions(
+            device=device, threads=threads, speaker_wav=speaker_wav, agree_licence=agree_licence
+        ),
+        cache_dir=cache_dir,
+        jingles=not no_jingles,
+        lexicon=lexicon,
+        max_chars=max_chars,
+    )
+    try:
+        with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+            result = produce(request, progress=progress)
+    except BulletinError as error:
+        fail(error)
+    summary = result.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(
+            f"{summary['output']}: {summary['duration_s']:.1f} s, {summary['segments']} segments, "
+            f"voice {summary['voice']}, cache {summary['cache_hits']} hit(s) / {summary['cache_misses']} miss(es), "
+            f"{summary['loudness_lufs']:.1f} LUFS, {summary['true_peak_db']:.1f} dBTP"
+        )
+
+
+@app.command()
+def script(
+    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."),
+    max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
+    check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the script as JSON."),
+) -> None:
+    """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
+    from bulletin.pipeline import spoken_script
+
+    try:
+        result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
+    except BulletinError as error:
+        fail(error)
+    dropped = result.dropped
+    if as_json:
+        payload = {
+            "title": result.script.title,
+            "voice": result.voice,
+            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
+            "dropped_characters": sum(dropped.values()),
+            "dropped": dict(dropped),
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for number, segment in enumerate(result.script.segments, 1):
+            typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
+        if check:
+            typer.echo(f"characters the voice would drop: {sum(dropped.values())}"
+                       + (f" ({''.join(sorted(dropped))})" if dropped else ""))
+    if check and dropped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def voices(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """List voice presets and whether each can be used offline now."""
+    from bulletin.voice import list_presets, preset_status
+
+    rows = [(preset, preset_status(preset)) for preset in list_presets()]
+    if as_json:
+        typer.echo(json.dumps([{"name": p.name, "engine": p.engine, "model": p.model, "offline": ok, "status": why,
+                                 "description": p.description} for p, (ok, why) in rows], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("preset", "engine", "offline now", "description")
+    for preset, (ok, why) in rows:
+        table.add_row(preset.name, preset.engine, ("yes" if ok else "no") + f" ({why})", preset.description)
+    Console().print(table)
+
+
+def _progress(enabled: bool):
+    """Return a context manager yielding a progress callback (segment done, total) or None."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def manager():
+        if not enabled:
+            yield None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=True) as bar:
+            task = bar.add_task("speaking", total=None)
+
+            def advance(done: int, total: int, label: str = "speaking") -> None:
+                bar.update(task, completed=done, total=total, description=label)
+
+            yield advance
+
+    return manager()
+
+
+# --- publishing commands (feed, serve, play) ---
+
+
+@app.command()
+def publish(
+    audio: Path = typer.Argument(..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."),
+    feed_dir: Path = typer.Option(Path("audio_out/feed"), "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml)."
+    ),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Public URL of the feed directory (overrides base_url)."),
+    replace: bool = typer.Option(False, "--replace", help="Replace an episode published with different content (keeps its GUID)."),
+    keep: int = typer.Option(100, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
+) -> None:
+    """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
+    from bulletin.feed import load_channel, publish as publish_episode
+
+    try:
+        if config is None:
+            candidates = [feed_dir / "podcast.toml", Path("podcast.toml")]
+            config = next((c for c in candidates if c.is_file()), None)
+            if config is None:
+                raise BulletinError("no channel file: pass --config podcast.toml (see examples/podcast.toml)")
+        episode = publish_episode(audio, feed_dir, load_channel(config), base_url=base_url, replace=replace, keep=keep)
+    except BulletinError as error:
+        fail(error)
+    if as_json:
+        typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
+                   f"feed {episode.feed_path}")
+
+
+@app.command()
+def serve(
+    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (localhost by default)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+) -> None:
+    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
+    from bulletin.serve import serve as serve_directory
+
+    def ready(url: str) -> None:
+        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
+
+    try:
+        serve_directory(directory, host=host, port=port, on_ready=ready)
+    except BulletinError as error:
+        fail(error)
+
+
+@app.command()
+def play(file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3).")) -> None:
+    """Play FILE on the sound device, showing elapsed time and the current chapter."""
+    from bulletin.feed import format_duration
+    from bulletin.playback import play as play_file
+
+    interactive = sys.stdout.isatty()
+    shown = {"chapter": None}
+
+    def progress(elapsed_s: float, duration_s: float, chapter: str) -> None:
+        if interactive:
+            line = f"{format_duration(elapsed_s)} / {format_duration(duration_s)}  {chapter}"
+            typer.echo(f"\r{line[:78]:<78}", nl=False)
+        elif chapter != shown["chapter"]:
+            typer.echo(f"{format_duration(elapsed_s)}  {chapter}".rstrip())
+        shown["chapter"] = chapter
+
+    try:
+        play_file(file, on_progress=progress)
+    except BulletinError as error:
+        if interactive and shown["chapter"] is not None:
+            typer.echo("")
+        fail(error)
+    if interactive:
+        typer.echo("")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

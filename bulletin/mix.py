@@ -1,0 +1,312 @@
+"""Stitch spoken segments between jingles (pydub) and master the result to a loudness target.
+
+Each segment is resampled to 44.1 kHz (scipy's polyphase resampler, not pydub's),
+its leading and trailing silence trimmed, edges faded so no click is heard, and
+levelled to the same loudness. Pauses come only from the role rules here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+
+from bulletin.errors import AudioError
+
+RATE_HZ = 44100
+SPEECH_LEVEL_LUFS = -20.0
+"""Each segment is levelled to this before mixing; the master then goes to the target."""
+
+PAUSE_AFTER_MS = {"headline": 900, "lead": 500, "body": 450, "source": 400}
+"""Silence after a segment of each role, when the next segment starts the same paragraph."""
+PARAGRAPH_PAUSE_MS = 700
+"""Silence between paragraphs (and before the source line)."""
+JINGLE_GAP_MS = 350
+"""Silence between a jingle and the speech next to it."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one segment sits in the mix."""
+
+    role: str
+    """Segment role."""
+    text: str
+    """What is said."""
+    start_s: float
+    """First sample of speech, in seconds from the start of the mix."""
+    end_s: float
+    """Last sample of speech, in seconds."""
+    paragraph: int = -1
+    """Article paragraph index; -1 for headline and source."""
+
+
+@dataclass
+class Mix:
+    """A stitched bulletin before mastering."""
+
+    samples: np.ndarray
+    """Mono float32 at RATE_HZ."""
+    placements: list[Placement]
+    """Each speech segment, in order."""
+    intro_s: float = 0.0
+    """Length of the intro jingle (0 without jingles)."""
+    outro_s: float = 0.0
+    """Length of the outro jingle."""
+    speech_s: float = 0.0
+    """Total length of trimmed speech."""
+    pauses_s: float = 0.0
+    """Total silence added between parts."""
+    chapters: list[tuple[float, str]] = field(default_factory=list)
+    """(start_s, title) for the intro, the headline, each paragraph and the outro."""
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the mix in seconds."""
+        return self.samples.size / RATE_HZ
+
+
+def resample(samples: np.ndarray, rate_hz: int, target_hz: int = RATE_HZ) -> np.ndarray:
+    """Return ``samples`` at ``target_hz`` (polyphase filter, no aliasing)."""
+    samples = np.asarray(samples, dtype=np.float32)
+    if rate_hz == target_hz:
+        return samples
+    from scipy.signal import resample_poly
+
+    divisor = gcd(rate_hz, target_hz)
+    return resample_poly(samples, target_hz // divisor, rate_hz // divisor).astype(np.float32)
+
+
+def high_pass(samples: np.ndarray, cutoff_hz: float = 70.0) -> np.ndarray:
+    """Return ``samples`` without DC and rumble below ``cutoff_hz`` (the usual voice-processing high-pass)."""
+    from scipy.signal import butter, sosfilt
+
+    sos = butter(2, cutoff_hz, "highpass", fs=RATE_HZ, output="sos")
+    return sosfilt(sos, samples).astype(np.float32)
+
+
+def trim_silence(samples: np.ndarray, threshold_db: float = -45.0, margin_ms: tuple[int, int] = (30, 60)) -> np.ndarray:
+    """Return ``samples`` without leading/trailing silence (below ``threshold_db`` re its peak)."""
+    frame = int(RATE_HZ * 0.010)
+    if samples.size < frame:
+        return samples
+    frames = samples[: samples.size // frame * frame].reshape(-1, frame)
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    peak = rms.max()
+    if peak <= 0:
+        return samples[:0]
+    loud = np.nonzero(rms > peak * 10 ** (threshold_db / 20))[0]
+    start = max(0, loud[0] * frame - int(RATE_HZ * margin_ms[0] / 1000))
+    end = min(samples.size, (loud[-1] + 1) * frame + int(RATE_HZ * margin_ms[1] / 1000))
+    return samples[start:end]
+
+
+def fade_edges(samples: np.ndarray, fade_in_ms: int = 10, fade_out_ms: int = 30) -> np.ndarray:
+    """Return ``samples`` with raised-cosine fades at both ends (no clicks at joins)."""
+    out = samples.astype(np.float32, copy=True)
+    for length, sl, reverse in ((fade_in_ms, slice(None), False), (fade_out_ms, slice(None), True)):
+        n = min(int(RATE_HZ * length / 1000), out.size // 2)
+        if n:
+            ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
+            if reverse:
+                out[-n:] *= ramp[::-1]
+            else:
+                out[:n] *= ramp
+    return out
+
+
+def loudness_lufs(samples: np.ndarray, rate_hz: int = RATE_HZ) -> float:
+    """Return integrated loudness (ITU-R BS.1770-4) in LUFS; -inf for silence or < 0.4 s."""
+    import pyloudnorm
+
+    if samples.size < int(0.4 * rate_hz):
+        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
+        return 20 * np.log10(rms) - 0.691 if rms > 0 else float("-inf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(pyloudnorm.Meter(rate_hz).integrated_loudness(samples.astype(np.float64)))
+
+
+def prepare_speech(samples: np.ndarray, rate_hz: int, index: int = 0) -> np.ndarray:
+    """Return one TTS segment ready to mix: 44.1 kHz, trimmed, faded, levelled."""
+    speech = trim_silence(high_pass(resample(samples, rate_hz)))
+    level = loudness_lufs(speech)
+    if speech.size < int(0.05 * RATE_HZ) or not np.isfinite(level) or level < -70:
+        raise AudioError(f"segment {index + 1} came out silent from the voice; check the voice model "
+                         "(bulletin voices) or the segment's text (bulletin script)")
+    speech = speech * np.float32(10 ** ((SPEECH_LEVEL_LUFS - level) / 20))
+    return fade_edges(speech)
+
+
+def load_audio(path: Path) -> np.ndarray:
+    """Return an audio file (WAV, FLAC, OGG, MP3...) as mono float32 at RATE_HZ."""
+    import soundfile
+
+    try:
+        samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
+        raise AudioError(f"{path}: cannot read this audio file ({error}); give a WAV, FLAC, OGG or MP3 file") from None
+    return resample(samples.mean(axis=1), rate)
+
+
+def assemble(
+    segments: list[tuple[object, np.ndarray]],
+    intro: np.ndarray | None = None,
+    outro: np.ndarray | None = None,
+) -> Mix:
+    """Return the stitched bulletin: intro, each (Segment, prepared speech) with role pauses, outro."""
+    AudioSegment = pydub_audio_segment()
+    parts: list[np.ndarray] = []
+    placements: list[Placement] = []
+    chapters: list[tuple[float, str]] = []
+    position = 0
+    pauses = 0
+
+    def add(samples: np.ndarray) -> None:
+        nonlocal position
+        parts.append(samples.astype(np.float32))
+        position += samples.size
+
+    def silence(ms: int) -> None:
+        nonlocal pauses
+        pauses += int(RATE_HZ * ms / 1000)
+        add(np.zeros(int(RATE_HZ * ms / 1000), dtype=np.float32))
+
+    if intro is not None:
+        chapters.append((0.0, "Générique"))
+        add(intro)
+        silence(JINGLE_GAP_MS)
+    previous = None
+    for segment, speech in segments:
+        if previous is not None:
+            same_paragraph = segment.paragraph == previous.paragraph and segment.role == previous.role
+            silence(PAUSE_AFTER_MS[previous.role] if same_paragraph else max(PARAGRAPH_PAUSE_MS, PAUSE_AFTER_MS[previous.role]))
+        if previous is None or segment.paragraph != previous.paragraph or segment.role != previous.role:
+            chapters.append((position / RATE_HZ, _chapter_title(segment)))
+        placements.append(Placement(segment.role, segment.text, position / RATE_HZ,
+                                    (position + speech.size) / RATE_HZ, segment.paragraph))
+        add(speech)
+        previous = segment
+    if outro is not None:
+        silence(JINGLE_GAP_MS)
+        chapters.append((position / RATE_HZ, "Fin"))
+        add(outro)
+
+    # pydub does the stitching (it owns joins, fades and formats); numpy arrays go in and out as 32-bit PCM.
+    stitched = sum((_to_pydub(part, AudioSegment) for part in parts), AudioSegment.empty())
+    samples = np.frombuffer(stitched.raw_data, dtype=np.int32).astype(np.float32) / 2**31
+    return Mix(
+        samples=samples,
+        placements=placements,
+        intro_s=0.0 if intro is None else intro.size / RATE_HZ,
+        outro_s=0.0 if outro is None else outro.size / RATE_HZ,
+        speech_s=sum(speech.size for _, speech in segments) / RATE_HZ,
+        pauses_s=pauses / RATE_HZ,
+        chapters=chapters,
+    )
+
+
+def pydub_audio_segment():
+    """Return pydub's AudioSegment, wired to the ffmpeg binary of the imageio-ffmpeg wheel (no apt)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns at import when no system ffmpeg
+        from pydub import AudioSegment
+    if not getattr(AudioSegment, "_bulletin_wired", False):
+        import imageio_ffmpeg
+
+        AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+        AudioSegment._bulletin_wired = True
+    return AudioSegment
+
+
+def _to_pydub(samples: np.ndarray, audio_segment_class):
+    pcm = np.round(np.clip(samples.astype(np.float64), -1.0, (2**31 - 1) / 2**31) * 2**31).astype(np.int32)
+    return audio_segment_class(data=pcm.tobytes(), sample_width=4, frame_rate=RATE_HZ, channels=1)
+
+
+def _chapter_title(segment) -> str:
+    if segment.role == "headline":
+        return "Titre"
+    if segment.role == "lead":
+        return "Chapeau"
+    if segment.role == "source":
+        return "Source"
+    words = segment.text.split()
+    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+
+
+# --- mastering ---------------------------------------------------------------------------------
+
+MP3_PRESCALE = 0.95
+"""LAME (inside libsndfile and ffmpeg) scales CBR input below 320 kbps by 0.95; we compensate."""
+
+
+def true_peak_db(samples: np.ndarray) -> float:
+    """Return the true peak in dBTP (4x oversampled, ITU-R BS.1770-4 Annex 2)."""
+    from scipy.signal import resample_poly
+
+    peak = float(np.max(np.abs(resample_poly(samples.astype(np.float64), 4, 1)))) if samples.size else 0.0
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def peak_envelope(samples: np.ndarray) -> np.ndarray:
+    """Return, per sample, the largest 4x-oversampled magnitude around it (inter-sample peaks)."""
+    from scipy.signal import resample_poly
+
+    oversampled = np.abs(resample_poly(samples.astype(np.float64), 4, 1))
+    return oversampled[: samples.size * 4].reshape(samples.size, 4).max(axis=1)
+
+
+def limiter_gain(peaks: np.ndarray, ceiling_db: float, lookahead_ms: float = 5.0,
+                 release_ms: float = 80.0) -> np.ndarray:
+    """Return a smooth gain curve keeping ``peaks`` under ``ceiling_db``: look-ahead attack, slow release."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    from scipy.signal import lfilter
+
+    needed = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(peaks, 1e-12))
+    window = max(1, int(RATE_HZ * lookahead_ms / 1000))
+    held = minimum_filter1d(needed, size=2 * window + 1)  # reach the reduction before the peak
+    coefficient = np.exp(-1.0 / (RATE_HZ * release_ms / 1000))
+    released = 1.0 - lfilter([1 - coefficient], [1, -coefficient], 1.0 - held)
+    return uniform_filter1d(np.minimum(held, released), size=window)  # ramps, never hard steps
+
+
+def master(samples: np.ndarray, target_lufs: float, ceiling_db: float) -> np.ndarray:
+    """Return ``samples`` at ``target_lufs`` integrated, true peak under ``ceiling_db`` (gentle limiter).
+
+    The input gain is searched (secant method) so that the limited signal lands on the target.
+    """
+    internal_ceiling = ceiling_db - 0.5  # headroom for the encoder's overshoot
+    samples = samples.astype(np.float32)
+    level = loudness_lufs(samples)
+    if not np.isfinite(level):
+        raise AudioError("the bulletin is silent; nothing to master")
+    peaks = peak_envelope(samples)
+
+    def render(gain_db: float) -> tuple[np.ndarray, float]:
+        gain = 10 ** (gain_db / 20)
+        out = (samples * gain * limiter_gain(peaks * gain, internal_ceiling)).astype(np.float32)
+        return out, loudness_lufs(out)
+
+    gains = [target_lufs - level]
+    out, reached = render(gains[0])
+    errors = [target_lufs - reached]
+    for _ in range(8):
+        if abs(errors[-1]) < 0.05:
+            break
+        if len(gains) == 1 or errors[-1] == errors[-2]:
+            step = errors[-1] * 1.5
+        else:  # secant step on gain -> loudness error
+            step = -errors[-1] * (gains[-1] - gains[-2]) / (errors[-1] - errors[-2])
+        gains.append(min(gains[-1] + step, gains[0] + 24))
+        out, reached = render(gains[-1])
+        errors.append(target_lufs - reached)
+    if abs(target_lufs - reached) > 0.5:
+        raise AudioError(
+            f"cannot reach {target_lufs:.1f} LUFS under a {ceiling_db:.1f} dBTP ceiling (reached {reached:.1f}); "
+            "choose a lower loudness target or a higher true-peak ceiling"
+        )
+    return out

@@ -1,0 +1,310 @@
+"""The public Python API: article in, mastered bulletin out.
+
+    from bulletin.pipeline import GenerateRequest, produce
+    result = produce(GenerateRequest(article=Path("examples/rhc-kazakhstan.txt")))
+
+Stages run in one direction: article -> normalize -> segment -> voice (+ cache)
+-> mix -> export. Everything a user can get wrong is checked before the model loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bulletin.article import Article, read_article
+from bulletin.cache import SegmentCache
+from bulletin.errors import AudioError, OutputError
+from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script
+from bulletin.voice import DEFAULT_PRESET, VoiceOptions, VoicePreset, open_voice, preset_alphabet, resolve_voice_spec
+
+DEFAULT_OUTPUT_DIR = Path("audio_out")
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """Everything ``produce`` needs; defaults are the CLI's."""
+
+    article: Path
+    """The article file."""
+    output: Path | None = None
+    """MP3 to write; default audio_out/DATE-SLUG.mp3."""
+    voice: str = DEFAULT_PRESET
+    """Preset name or Coqui model directory."""
+    voice_options: VoiceOptions = field(default_factory=VoiceOptions)
+    """Device, threads, speaker wav, licence agreement."""
+    cache_dir: Path | None = None
+    """Segment cache; default the user cache dir."""
+    jingles: bool = True
+    """Intro and outro jingles."""
+    lexicon: Path | None = None
+    """User pronunciation lexicon overriding the bundled one."""
+    max_chars: int = DEFAULT_MAX_CHARS
+    """Longest segment in spoken characters."""
+    target_lufs: float = -16.0
+    """Integrated loudness of the master."""
+    true_peak_db: float = -1.0
+    """True-peak ceiling of the master."""
+    bitrate_kbps: int = 128
+    """MP3 CBR bitrate."""
+    date: dt.date | None = None
+    """Broadcast date (tags, default file name); default today."""
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """What ``produce`` made."""
+
+    output: Path
+    """The MP3 written."""
+    sidecars: dict[str, Path]
+    """Transcript (vtt, srt), chapters and script JSON beside it."""
+    script: Script
+    """What was said."""
+    voice: str
+    """Voice used."""
+    duration_s: float
+    """Decoded duration of the MP3."""
+    speech_s: float
+    """Trimmed speech in it."""
+    jingles_s: float
+    """Intro + outro."""
+    pauses_s: float
+    """Silence between parts."""
+    loudness_lufs: float
+    """Integrated loudness of the decoded MP3."""
+    true_peak_db: float
+    """True peak of the decoded MP3 (4x oversampled)."""
+    cache_hits: int
+    """Segments taken from the cache."""
+    cache_misses: int
+    """Segments synthesised."""
+    dropped_characters: int
+    """Characters the voice dropped in the segments synthesised (always 0 when the normaliser did its job)."""
+    seconds: float
+    """Wall time of the run."""
+
+    def summary(self) -> dict:
+        """Return a JSON-ready summary."""
+        return {
+            "output": str(self.output),
+            "duration_s": round(self.duration_s, 3),
+            "speech_s": round(self.speech_s, 3),
+            "jingles_s": round(self.jingles_s, 3),
+            "pauses_s": round(self.pauses_s, 3),
+            "segments": len(self.script.segments),
+            "voice": self.voice,
+            "cache_hits": self.cache_hits,
+            "cache_misses": self.cache_misses,
+            "dropped_characters": self.dropped_characters,
+            "loudness_lufs": round(self.loudness_lufs, 2),
+            "true_peak_db": round(self.true_peak_db, 2),
+            "seconds": round(self.seconds, 2),
+            "files": {kind: str(path) for kind, path in self.sidecars.items()},
+        }
+
+
+@dataclass(frozen=True)
+class SpokenScript:
+    """The script as a voice would read it, and what it would still drop."""
+
+    script: Script
+    voice: str
+    dropped: Counter
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """Return a file-name-safe ASCII slug: "Coup d'État au Kazakhstan" -> "coup-d-etat-au-kazakhstan"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "bulletin"
+
+
+def make_script(article: Article, alphabet: frozenset[str], lexicon: Path | None, max_chars: int) -> Script:
+    """Return the spoken Script of ``article`` for a voice with ``alphabet``."""
+    from bulletin.normalize import load_lexicon, speakable
+
+    entries = load_lexicon(lexicon)
+    return build_script(article, lambda text: speakable(text, alphabet, entries), max_chars)
+
+
+def spoken_script(article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path | None = None,
+                  max_chars: int = DEFAULT_MAX_CHARS) -> SpokenScript:
+    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    from bulletin.normalize import outside
+
+    article = read_article(article_path)
+    preset = resolve_voice_spec(voice)
+    alphabet = preset_alphabet(preset)
+    script = make_script(article, alphabet, lexicon, max_chars)
+    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+
+
+def default_output(article: Article, date: dt.date) -> Path:
+    """Return audio_out/DATE-SLUG.mp3 for ``article``."""
+    return DEFAULT_OUTPUT_DIR / f"{date.isoformat()}-{slugify(article.title)}.mp3"
+
+
+def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
+    """Make the bulletin of ``request.article``: synthesise (or reuse) each segment, mix, master, export."""
+    from bulletin import export, mix
+    from bulletin.jingles import bundled_path
+
+    started = time.perf_counter()
+    article = read_article(request.article)
+    preset: VoicePreset = resolve_voice_spec(request.voice)
+    date = request.date or dt.date.today()
+    output = Path(request.output) if request.output else default_output(article, date)
+    if request.output is None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix.lower() != ".mp3":
+        raise OutputError(f"{output}: the output must be an .mp3 file; use -o NAME.mp3")
+    if not output.parent.is_dir():
+        raise OutputError(f"{output.parent}: no such directory; create it or choose another output path")
+    if output.is_dir():
+        raise OutputError(f"{output}: is a directory; give a file name ending in .mp3")
+
+    voice = open_voice(preset, request.voice_options)
+    script = make_script(article, voice.alphabet, request.lexicon, request.max_chars)
+    cache = SegmentCache(request.cache_dir)
+    keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
+    tags = export.Tags(
+        title=article.title,
+        date=date.isoformat(),
+        description=(f"{article.dateline} – " if article.dateline else "") + article.lead,
+    )
+    render_key = _render_key(keys, script, tags, request)
+    sidecars = export.sidecar_paths(output)
+    reused = _reuse_render(cache, render_key, output, sidecars)
+    if reused is not None:
+        cache.hits = len(keys)
+        return _bulletin(reused, output, sidecars, script, voice.name, cache, 0, started)
+
+    prepared = []
+    dropped = 0
+    total = len(script.segments)
+    for index, (segment, key) in enumerate(zip(script.segments, keys)):
+        cached = cache.get(key)
+        if cached is None:
+            if progress:
+                progress(index, total, "speaking")
+            dropped += sum(voice.dropped_characters(segment.text).values())
+            samples = voice.synthesize(segment.text)
+            rate = voice.sample_rate
+            cache.put(key, samples, rate)
+        else:
+            samples, rate = cached
+        prepared.append((segment, mix.prepare_speech(samples, rate, index)))
+        if progress:
+            progress(index + 1, total, "speaking")
+
+    if progress:
+        progress(total, total, "mixing")
+    intro = mix.load_audio(bundled_path("intro")) if request.jingles else None
+    outro = mix.load_audio(bundled_path("outro")) if request.jingles else None
+    stitched = mix.assemble(prepared, intro, outro)
+    expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.outro_s
+    if abs(stitched.duration_s - expected_s) > 0.05:
+        raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
+    mastered = mix.master(stitched.samples, request.target_lufs, request.true_peak_db)
+    measured = export.write_mp3(output, mastered, tags, stitched.chapters, request.target_lufs, request.bitrate_kbps)
+    if abs(measured["duration_s"] - stitched.duration_s) > 0.1:
+        output.unlink()
+        raise AudioError(f"the encoded MP3 lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s")
+    export.write_text(sidecars["vtt"], export.vtt_text(stitched.placements))
+    export.write_text(sidecars["srt"], export.srt_text(stitched.placements))
+    export.write_text(sidecars["chapters"], export.chapters_json(stitched.chapters))
+    export.write_text(sidecars["script"], export.script_json(article.title, stitched.placements))
+    figures = dict(measured, speech_s=stitched.speech_s, jingles_s=stitched.intro_s + stitched.outro_s,
+                   pauses_s=stitched.pauses_s)
+    _store_render(cache, render_key, output, sidecars, figures)
+    return _bulletin(figures, output, sidecars, script, voice.name, cache, dropped, started)
+
+
+RENDER_VERSION = 1
+"""Bump when mixing, mastering or export change what a render produces."""
+
+
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest) -> str:
+    """Return the key of a finished bulletin: every input that shapes its bytes."""
+    import hashlib
+    import json
+
+    from bulletin.jingles import bundled_path
+
+    jingles = [hashlib.sha256(bundled_path(name).read_bytes()).hexdigest() for name in ("intro", "outro")]
+    payload = {
+        "version": [RENDER_VERSION, __import__("bulletin").__version__],
+        "segments": segment_keys,
+        "layout": [(segment.role, segment.paragraph) for segment in script.segments],
+        "jingles": jingles if request.jingles else None,
+        "tags": tags.__dict__,
+        "master": [request.target_lufs, request.true_peak_db, request.bitrate_kbps],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _reuse_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[str, Path]) -> dict | None:
+    """Copy a stored render to ``output`` and its sidecars; return its figures, or None if absent."""
+    import json
+    import shutil
+
+    from bulletin.export import atomic_path
+
+    directory = cache.render_dir(key)
+    try:
+        figures = json.loads((directory / "figures.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for kind, target in [("audio", output), *sidecars.items()]:
+        with atomic_path(target) as temp:
+            shutil.copyfile(directory / kind, temp)
+    return figures
+
+
+def _store_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[str, Path], figures: dict) -> None:
+    """Keep a copy of the finished bulletin so an identical re-run is a file copy."""
+    import json
+    import shutil
+
+    from bulletin.export import atomic_path
+
+    directory = cache.render_dir(key)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for kind, source in [("audio", output), *sidecars.items()]:
+            with atomic_path(directory / kind) as temp:
+                shutil.copyfile(source, temp)
+        with atomic_path(directory / "figures.json") as temp:  # last: marks the render complete
+            temp.write_text(json.dumps(figures), encoding="utf-8")
+    except (OSError, OutputError):
+        pass  # a cache that cannot be written only costs time on the next run
+
+
+def _bulletin(figures: dict, output: Path, sidecars: dict[str, Path], script: Script, voice: str,
+              cache: SegmentCache, dropped: int, started: float) -> Bulletin:
+    return Bulletin(
+        output=output,
+        sidecars=sidecars,
+        script=script,
+        voice=voice,
+        duration_s=figures["duration_s"],
+        speech_s=figures["speech_s"],
+        jingles_s=figures["jingles_s"],
+        pauses_s=figures["pauses_s"],
+        loudness_lufs=figures["loudness_lufs"],
+        true_peak_db=figures["true_peak_db"],
+        cache_hits=cache.hits,
+        cache_misses=cache.misses,
+        dropped_characters=dropped,
+        seconds=time.perf_counter() - started,
+    )
