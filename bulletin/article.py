@@ -58,8 +58,9 @@ _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1")
 _DATE = r"\d{1,2}(?:er|ᵉʳ)?\s+(?:" + "|".join(MONTHS) + r")(?:\s+\d{4})?"
 _PLACE = r"[A-ZÀ-ÖØ-Þ][\w'’.\- ]{0,40}?"
 # "Astana, 10 janvier (RHC) Le président..." / "PARIS, 3 mai (AFP) - ..." / "Genève (ATS) - ..."
+_AGENCY = r"[A-Za-z][\w .&-]{0,20}"
 _DATELINE = re.compile(
-    rf"^(?P<place>{_PLACE})(?:,\s*(?P<date>{_DATE}))?\s*(?:\((?P<agency>[A-Za-z][\w .&-]{{0,20}})\))?"
+    rf"^(?P<place>{_PLACE})(?:,\s*(?P<date>{_DATE})(?:\s*\((?P<agency>{_AGENCY})\))?|\s*\((?P<agency_only>{_AGENCY})\))"
     r"\s*[-–—:.]?\s+(?P<rest>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -92,7 +93,7 @@ def parse_article(text: str) -> Article:
     """Return the Article in ``text`` (reference format, markdown or plain text)."""
     blocks = _blocks(text)
     if not blocks:
-        raise ArticleError("the article is empty; give a file with a title and at least one paragraph")
+        raise ArticleError("the article is empty: it has no text to read; give a file with a title and a paragraph")
     title, url, site, source = "", "", "", ""
     paragraphs: list[str] = []
     for block in blocks:
@@ -119,7 +120,7 @@ def parse_article(text: str) -> Article:
         elif plain:
             paragraphs.append(plain)
     if not title:
-        raise ArticleError("the article has no title; put the headline on the first line")
+        raise ArticleError("the article has no text to read; give a file with a title and a paragraph")
     if not paragraphs:
         raise ArticleError("the article has a title but no body text; add at least one paragraph")
     dateline, agency, lead = split_dateline(paragraphs[0])
@@ -141,12 +142,13 @@ def split_dateline(paragraph: str) -> tuple[str, str, str]:
     "Astana, 10 janvier (RHC) Le président ..." -> ("Astana, 10 janvier", "RHC", "Le président ...")
     """
     match = _DATELINE.match(paragraph)
-    if not match or not (match.group("date") or match.group("agency")):
+    if not match:
         return "", "", paragraph
     dateline = match.group("place").strip()
     if match.group("date"):
         dateline += ", " + match.group("date")
-    return dateline, (match.group("agency") or "").strip(), match.group("rest").strip()
+    agency = match.group("agency") or match.group("agency_only") or ""
+    return dateline, agency.strip(), match.group("rest").strip()
 
 
 def _blocks(text: str) -> list[str]:

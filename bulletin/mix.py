@@ -212,7 +212,7 @@ def assemble(
 def pydub_audio_segment():
     """Return pydub's AudioSegment, wired to the ffmpeg binary of the imageio-ffmpeg wheel (no apt)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns at import when no system ffmpeg
+        warnings.simplefilter("ignore")  # pydub warns at import: no system ffmpeg, audioop deprecated
         from pydub import AudioSegment
     if not getattr(AudioSegment, "_bulletin_wired", False):
         import imageio_ffmpeg

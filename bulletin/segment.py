@@ -23,7 +23,7 @@ ABBREVIATIONS = frozenset(
     p pp ex env etc av apr j.-c jc c cf éd ed fig chap art al gén gal col cdt lt
     sgt cap adj vs min max tél tel hab av.-j dép bd boul inc ltd cie co""".split()
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”’)]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9«\"“])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?:\s?[»\"”’)])*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9«\"“])")
 _CLAUSE_END = re.compile(r"(?<=[;:,])\s+")
 
 
