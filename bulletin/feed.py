@@ -673,6 +673,8 @@ def render_index(channel: Channel, entries: list[dict], base_url: str, keep: int
             parts.append(f'<track kind="captions" srclang="{h(channel.language)}" label="Transcription" '
                          f'src="{h(quote(files["vtt"]))}" default>')
         parts.append("</audio>")
+        if "vtt" in files:
+            parts.append('<p class="caption" aria-live="polite"></p>')
         if entry["chapters"]:
             parts.append('<ol class="chapters">')
             for start_s, title in entry["chapters"]:
@@ -697,10 +699,15 @@ _CSS = (
     ".meta{margin:0 0 .5rem;color:#5b6575;font-size:.9rem}audio{width:100%;margin:.4rem 0}"
     ".chapters{padding-left:1.2rem;margin:.4rem 0}.chapters button{font:inherit;font-variant-numeric:tabular-nums;"
     "border:1px solid #c7ced9;background:#eef2f7;border-radius:4px;padding:0 .4rem;cursor:pointer}"
+    ".caption{min-height:1.5em;margin:.2rem 0;font-style:italic;color:#36404f}"
     ".chapters button:hover{background:#dde6f2}.links{font-size:.9rem}a{color:#1f5fb4}"
 )
 
 _JS = (
     "document.querySelectorAll('.chapters button').forEach(function(b){b.addEventListener('click',function(){"
     "var a=b.closest('article').querySelector('audio');a.currentTime=parseFloat(b.dataset.start);a.play();});});"
+    # Audio elements draw no captions: show the active cue under the player instead.
+    "document.querySelectorAll('article.episode').forEach(function(e){var t=e.querySelector('track'),"
+    "p=e.querySelector('.caption');if(!t||!p)return;t.track.mode='hidden';t.track.addEventListener('cuechange',"
+    "function(){var c=t.track.activeCues;p.textContent=c&&c.length?c[0].text:'';});});"
 )
