@@ -1,21 +1,27 @@
-"""A local HTTP server for a feed directory, with byte ranges so players can seek.
+"""The feed directory on the web: its index.html page, and a local HTTP server with byte ranges.
 
-Standard library only (http.server). Serves files under the directory and nothing
+``render_index`` writes the page publish saves as DIR/index.html: each episode with an
+``<audio>`` player, its VTT as a captions track and its chapters as buttons that seek.
+The server is standard library only (http.server). Serves files under the directory and nothing
 else: no directory listings, no dot files (the feed lock, temp files), no symlinks
 that lead outside. Binds to 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
 
+import email.utils
 import os
 import re
 import shutil
 from functools import partial
+from html import escape
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 from bulletin.errors import BulletinError
+from bulletin.feed import Channel, format_duration, xml_text
 
 MIME_TYPES = {
     ".mp3": "audio/mpeg",
@@ -156,3 +162,93 @@ def serve(directory: Path | str, host: str = "127.0.0.1", port: int = 8000, verb
         pass
     finally:
         server.server_close()
+
+
+def render_index(channel: Channel, entries: list[dict], keep: int = 100, artwork_url: str = "") -> bytes:
+    """Return index.html: the show and its newest ``keep`` episodes, each with a player, captions and chapters.
+
+    ``entries`` are episode records from the feed directory (newest first). Links are
+    relative, so the page works from any host, ``bulletin serve`` included.
+    """
+
+    def h(value: str) -> str:
+        return escape(xml_text(value), quote=True)
+
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{h(channel.language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{h(channel.title)}</title>",
+        f'<link rel="alternate" type="application/rss+xml" title="{h(channel.title)}" href="feed.xml">',
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+    ]
+    if artwork_url:
+        parts.append(f'<img class="art" src="{h(artwork_url)}" alt="">')
+    parts += [
+        f"<div><h1>{h(channel.title)}</h1>",
+        f'<p class="by">{h(channel.author)}</p>',
+        f"<p>{h(channel.description)}</p>",
+        '<p><a class="feed" href="feed.xml">Flux RSS du podcast</a></p></div>',
+        "</header>",
+        "<main>",
+    ]
+    if not entries:
+        parts.append("<p>Aucun épisode publié.</p>")
+    for entry in entries[:keep]:
+        files = entry["files"]
+        when = email.utils.parsedate_to_datetime(entry["pub_date"]).strftime("%Y-%m-%d %H:%M UTC")
+        parts += [
+            f'<article class="episode" id="{h(entry["slug"])}">',
+            f"<h2>{h(entry['title'])}</h2>",
+            f'<p class="meta"><time datetime="{h(entry["pub_date"])}">{h(when)}</time> · '
+            f"{h(format_duration(entry['duration_s']))}</p>",
+            f"<p>{h(entry['description'])}</p>",
+            f'<audio controls preload="metadata" src="{h(quote(files["audio"]))}">',
+        ]
+        if "vtt" in files:
+            parts.append(f'<track kind="captions" srclang="{h(channel.language)}" label="Transcription" '
+                         f'src="{h(quote(files["vtt"]))}" default>')
+        parts.append("</audio>")
+        if "vtt" in files:
+            parts.append('<p class="caption" aria-live="polite"></p>')
+        if entry["chapters"]:
+            parts.append('<ol class="chapters">')
+            for start_s, title in entry["chapters"]:
+                parts.append(f'<li><button type="button" data-start="{start_s:g}">'
+                             f"{h(format_duration(start_s))}</button> {h(title)}</li>")
+            parts.append("</ol>")
+        links = [f'<a href="{h(quote(files[k]))}">{label}</a>'
+                 for k, label in (("vtt", "Transcription (VTT)"), ("srt", "Sous-titres (SRT)"),
+                                  ("chapters", "Chapitres (JSON)"), ("audio", "MP3")) if k in files]
+        parts.append(f'<p class="links">{" · ".join(links)}</p>')
+        parts.append("</article>")
+    parts += ["</main>", f"<script>{_JS}</script>", "</body>", "</html>", ""]
+    return "\n".join(parts).encode("utf-8")
+
+
+_CSS = (
+    "body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2430;"
+    "background:#f6f7f9}header{display:flex;gap:1.2rem;align-items:center;margin-bottom:1.5rem}"
+    ".art{width:120px;height:120px;border-radius:8px;object-fit:cover}h1{margin:0;font-size:1.7rem}"
+    ".by{margin:0;color:#5b6575}.episode{background:#fff;border-radius:10px;padding:1rem 1.2rem;"
+    "margin:0 0 1.2rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}.episode h2{margin:.1rem 0;font-size:1.25rem}"
+    ".meta{margin:0 0 .5rem;color:#5b6575;font-size:.9rem}audio{width:100%;margin:.4rem 0}"
+    ".chapters{padding-left:1.2rem;margin:.4rem 0}.chapters button{font:inherit;font-variant-numeric:tabular-nums;"
+    "border:1px solid #c7ced9;background:#eef2f7;border-radius:4px;padding:0 .4rem;cursor:pointer}"
+    ".caption{min-height:1.5em;margin:.2rem 0;font-style:italic;color:#36404f}"
+    ".chapters button:hover{background:#dde6f2}.links{font-size:.9rem}a{color:#1f5fb4}"
+)
+
+_JS = (
+    "document.querySelectorAll('.chapters button').forEach(function(b){b.addEventListener('click',function(){"
+    "var a=b.closest('article').querySelector('audio');a.currentTime=parseFloat(b.dataset.start);a.play();});});"
+    # Audio elements draw no captions: show the active cue under the player instead.
+    "document.querySelectorAll('article.episode').forEach(function(e){var t=e.querySelector('track'),"
+    "p=e.querySelector('.caption');if(!t||!p)return;t.track.mode='hidden';t.track.addEventListener('cuechange',"
+    "function(){var c=t.track.activeCues;p.textContent=c&&c.length?c[0].text:'';});});"
+)
