@@ -32,7 +32,7 @@ _EMAIL = re.compile(r"\b[\w.+-]+@([\w-]+(?:\.[\w-]+)+)\b")
 _BARE_DOMAIN = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.(com|fr|org|net|cu|info|eu|int|gov|be|ch|ca|ru|io)\b")
 
 # Abbreviations: (pattern, spoken form, may end a sentence). Dots never survive an expansion.
-_NAME = rf"(?=\s*[{_UPPER}])"
+_NAME = rf"(?=\s*(?:[{_UPPER}]|d['’]\s?[{_UPPER}]|de [{_UPPER}]))"  # before a name ("Gén. de Gaulle")
 _ABBREVIATIONS: list[tuple[str, str, bool]] = [
     (r"\bav\.\s*J\.-C\.", "avant Jésus-Christ", True),
     (r"\bapr\.\s*J\.-C\.", "après Jésus-Christ", True),
@@ -81,7 +81,7 @@ _ABBREVIATIONS: list[tuple[str, str, bool]] = [
     (r"\bCie\b\.?", "compagnie", False),
 ]
 _ABBREVIATION_RULES = [(re.compile(p), spoken, can_end) for p, spoken, can_end in _ABBREVIATIONS]
-_INITIAL = re.compile(rf"(?<![\w.'’-])([A-LN-Z])\.\s+(?=[{_UPPER}][a-zà-ÿ])")
+_INITIAL = re.compile(rf"(?<![\w.'’-])([A-LN-Z])\.\s*(?=[{_UPPER}](?:[a-zà-ÿ]|\.))")
 _DOTTED_SIGLE = re.compile(rf"(?<![\w.])((?:[{_UPPER}]\.){{2,}})(?:(?=\s+[{_UPPER}])|(?=\s*$)|(?![\w]))")
 _SHOUTED = re.compile(rf"(?<![\w'’-])[{_UPPER}]+(?:[\s,'’-]+[{_UPPER}]+(?![\w])){{2,}}")
 _SIGLE = re.compile(rf"(?<![\w])[{_UPPER}]{{2,}}(?![\w])")
@@ -107,11 +107,24 @@ def speakable(
     over every other rule; ``say_urls`` says web addresses ("radiohc point cu") instead
     of leaving them out.
     """
+    spoken = _speak_once(text, alphabet, lexicon or {}, say_urls)
+    for _ in range(3):  # tidying the output can make a new context for a rule: settle it
+        again = _speak_once(spoken, alphabet, lexicon or {}, say_urls)
+        if again == spoken:
+            break
+        spoken = again
+    return spoken
+
+
+def _speak_once(text: str, alphabet: frozenset[str], lexicon: Mapping[str, str], say_urls: bool) -> str:
+    """Return ``text`` through every rule once (``speakable`` repeats it until the text settles)."""
     text = _clean_unicode(text)
     text = _web(text, say_urls)
-    text = apply_lexicon(text, lexicon or {})
+    text = apply_lexicon(text, lexicon)
     text = "".join(french_letters(char) for char in text)
     text = _abbreviations(text)
+    text = _collapse_pauses(text)
+    text = _INITIAL.sub(lambda m: LETTER_NAMES[m.group(1).lower()] + " ", text)
     text = say_numbers(text)
     text = _sigles(text)
     text = "".join(_SYMBOLS.get(char, char) for char in text)
@@ -211,7 +224,7 @@ def _clean_unicode(text: str) -> str:
             out.append(",")  # other punctuation: a pause
         else:
             out.append(" ")  # emoji, arrows, other symbols
-    return "".join(out).replace("⁄", "/")
+    return re.sub(r"\.{3,}", "…", "".join(out).replace("⁄", "/"))
 
 
 def _web(text: str, say_urls: bool) -> str:
@@ -232,11 +245,10 @@ def _say_domain(address: str) -> str:
 
 
 def _abbreviations(text: str) -> str:
-    """Return ``text`` with abbreviations, initials and dotted sigles said in full ("M. Dupont" -> "monsieur Dupont")."""
+    """Return ``text`` with abbreviations and dotted sigles said in full ("M. Dupont" -> "monsieur Dupont")."""
     for pattern, spoken, can_end in _ABBREVIATION_RULES:
         text = pattern.sub(lambda m, s=spoken, e=can_end: s + _sentence_end(m, e), text)
-    text = _DOTTED_SIGLE.sub(lambda m: m.group(1).replace(".", "") + _sentence_end(m, True), text)
-    return _INITIAL.sub(lambda m: LETTER_NAMES[m.group(1).lower()] + " ", text)
+    return _DOTTED_SIGLE.sub(lambda m: m.group(1).replace(".", "") + _sentence_end(m, True), text)
 
 
 def _sentence_end(match: re.Match[str], can_end: bool) -> str:
@@ -261,7 +273,8 @@ def _punctuation(text: str, alphabet: frozenset[str]) -> str:
     """Return ``text`` with quotes, dashes, brackets and ellipses turned into pauses the voice has."""
     pause = "," if "," in alphabet else ("." if "." in alphabet else " ")
     text = re.sub(r"[(\[]\s*(?:…|\.\.\.)\s*[)\]]", " ", text)  # "(…)" marks a cut in a quote
-    text = re.sub(r"\.{3,}|…", "…" if "…" in alphabet else ".", text)
+    if "…" not in alphabet:  # an ellipsis mid-sentence is a pause, at the end a full stop
+        text = re.sub(r"…(?=\s*[a-zà-ÿ])", f" {pause} ", text).replace("…", ".")
     text = re.sub(r"[–—―‒]|(?<=\s)-(?=\s)|^-(?=\s)", f" {pause} ", text)
     text = re.sub(r"[‐‑]", "-", text)
     text = re.sub(r"(?<![\w])-+|-+(?![\w])", " ", text)  # stray hyphens
@@ -280,7 +293,10 @@ def _punctuation(text: str, alphabet: frozenset[str]) -> str:
 
 
 def _quotes(text: str, alphabet: frozenset[str]) -> str:
-    """Return ``text`` with its quotation marks as « » if the voice has them, else '"', else nothing."""
+    """Return ``text`` with its quotation marks as « » if the voice has them, else '"', else nothing.
+
+    Straight quotes open or close by the spaces around them ("a "b" c" -> "a « b » c").
+    """
     if "«" in alphabet and "»" in alphabet:
         opening, closing = "«", "»"
     elif '"' in alphabet:
@@ -300,7 +316,7 @@ def _quotes(text: str, alphabet: frozenset[str]) -> str:
             is_open = False
         else:
             is_open = not is_open
-        out.append(f" {opening}" if is_open else f"{closing} ")
+        out.append(f" {opening} " if is_open else f" {closing} ")
     return "".join(out)
 
 
@@ -325,15 +341,21 @@ def _fit(text: str, alphabet: frozenset[str]) -> str:
     return text
 
 
+def _collapse_pauses(text: str) -> str:
+    """Return ``text`` with runs of pause marks made one (", ." -> ".", "?!" -> "?")."""
+    text = re.sub(r"([,;:])[ ,;:]*([.!?…])", r"\2", text)
+    text = re.sub(r"([,;:])[ ,;:]*[,;:]", r"\1", text)
+    text = re.sub(r"([.!?…])[ ,;:]*[,;:]", r"\1", text)
+    return re.sub(r"([.!?…])(?:[ ]*[.!?…])+", r"\1", text)
+
+
 def _tidy(text: str) -> str:
     """Return ``text`` with single spaces, no space before a pause mark, and no doubled pauses."""
     text = re.sub(r"\s+", " ", text)
-    text = re.sub(r" ([,.;:!?…»\"])(?=[\s,.;:!?…»]|$)", r"\1", text)
-    text = re.sub(r"(«) ", r"\1", text)
-    text = re.sub(r"([,;:])[\s,;:]*([.!?…])", r"\2", text)  # ", ." -> "."
-    text = re.sub(r"([,;:])[\s,;:]*[,;:]", r"\1", text)
-    text = re.sub(r"([.!?…])[\s,;:]*[,;:]", r"\1", text)
-    text = re.sub(r"([.!?])[\s.]*\.", r"\1", text)
+    text = re.sub(r" ([,.;:!?…\"])(?=[\s,.;:!?…»]|$)", r"\1", text)
+    text = re.sub(r"«\s*", "« ", text)
+    text = re.sub(r"\s*»", " »", text)
+    text = _collapse_pauses(text)
     text = re.sub(r"([,;:.!?…])(?=[^\s,;:.!?…»\"'’-])", r"\1 ", text)
     text = re.sub(r"^[\s,;:.!?…]+", "", text)
     text = re.sub(r"[\s,;:]+$", "", text)

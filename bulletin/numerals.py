@@ -115,6 +115,7 @@ _THOUSANDS_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d|,\d{3}\b)")
 _THOUSANDS_DOT = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d]|\.\d)")
 _DATE_NUMERIC = re.compile(r"(?<![\d.,/])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]|[.,]\d)")
 _DATE_ISO = re.compile(r"(?<![\d.,/-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_FRACTION = re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])")  # "24/7" -> "vingt-quatre sur sept"
 _TIME_H = re.compile(r"(?<![\w.,])(\d{1,2}) ?[hH] ?(?:([0-5]\d)(?!\d))?(?![\w])")
 _TIME_COLON = re.compile(r"(?<![\d.,:])([01]?\d|2[0-4]):([0-5]\d)(?![\d:])")
 _YEAR_RANGE = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2}) ?[-–—] ?(1\d{3}|20\d{2}|\d{2})(?![\d,])")
@@ -288,6 +289,7 @@ def _plain(match: re.Match[str]) -> str:
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (_DATE_ISO, _iso_date),
     (_DATE_NUMERIC, _numeric_date),
+    (_FRACTION, lambda m: f"{m.group(1)} sur {m.group(2)}"),
     (_TIME_H, _time_h),
     (_TIME_COLON, _time_colon),
     (_YEAR_RANGE, _year_range),
