@@ -33,12 +33,30 @@ def fail(error: BulletinError) -> None:
     raise typer.Exit(1)
 
 
+LOUDNESS_PRESETS_HELP = "podcast (-16 LUFS, -1 dBTP), ebu-r128 (-23, -1), atsc (-24, -2), smart-speaker (-14, -2)."
+
+
 @app.command()
 def generate(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="MP3 to write (default audio_out/DATE-SLUG.mp3)."),
+    articles: list[Path] = typer.Argument(..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."),
     voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
-    no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro and outro jingles."),
+    no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
+    intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
+    outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
+    stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
+    bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
+    duck_db: float = typer.Option(-18.0, "--duck-db", help="Bed gain under speech, in dB."),
+    overlap_ms: int = typer.Option(0, "--overlap-ms", min=0, max=5000, help="Start speaking this long before the intro ends."),
+    pause: list[str] = typer.Option([], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."),
+    loudness_preset: str = typer.Option("podcast", "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
+    loudness: Optional[float] = typer.Option(None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."),
+    true_peak: Optional[float] = typer.Option(None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."),
+    audio_format: str = typer.Option("mp3", "--format", help="mp3, wav, flac or ogg."),
+    bitrate: int = typer.Option(128, "--bitrate", help="MP3 bitrate in kbps (64 to 192)."),
+    station: str = typer.Option("bulletin", "--station", help="Station or author written in the tags."),
+    show: str = typer.Option("Bulletin d'information", "--show", help="Show name written in the tags."),
+    artwork: Optional[Path] = typer.Option(None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."),
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
@@ -48,38 +66,82 @@ def generate(
     agree_licence: bool = typer.Option(False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."),
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."),
     max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
+    publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Then publish the bulletin into this feed directory."),
+    feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
+    play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
 ) -> None:
-    """Speak ARTICLE with a French voice and write a jingled, mastered MP3."""
+    """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
+    from bulletin.mix import LOUDNESS_PRESETS, MixSettings
     from bulletin.pipeline import GenerateRequest, produce
     from bulletin.voice import VoiceOptions
 
-    request = GenerateRequest(
-        article=article,
-        output=output,
-        voice=voice,
-        voice_options=VoiceOptions(
-            device=device, threads=threads, speaker_wav=speaker_wav, agree_licence=agree_licence
-        ),
-        cache_dir=cache_dir,
-        jingles=not no_jingles,
-        lexicon=lexicon,
-        max_chars=max_chars,
-    )
     try:
+        if loudness_preset not in LOUDNESS_PRESETS:
+            raise BulletinError(f"unknown loudness preset {loudness_preset!r}; use one of {', '.join(LOUDNESS_PRESETS)}")
+        preset_lufs, preset_peak = LOUDNESS_PRESETS[loudness_preset]
+        pauses = MixSettings().pauses_ms
+        for item in pause:
+            role, _, value = item.partition("=")
+            if role not in pauses or not value.isdigit():
+                raise BulletinError(f"--pause {item!r}: write ROLE=MS with ROLE one of {', '.join(pauses)}")
+            pauses[role] = int(value)
+        request = GenerateRequest(
+            articles=tuple(articles),
+            output=output,
+            voice=voice,
+            voice_options=VoiceOptions(device=device, threads=threads, speaker_wav=speaker_wav,
+                                       agree_licence=agree_licence),
+            cache_dir=cache_dir,
+            lexicon=lexicon,
+            max_chars=max_chars,
+            jingles=not no_jingles,
+            intro=intro,
+            outro=outro,
+            stinger=stinger,
+            bed=bed,
+            mix=MixSettings(pauses_ms=pauses, overlap_ms=overlap_ms, bed_duck_db=duck_db),
+            target_lufs=preset_lufs if loudness is None else loudness,
+            true_peak_db=preset_peak if true_peak is None else true_peak,
+            audio_format=audio_format.lower(),
+            bitrate_kbps=bitrate,
+            station=station,
+            show=show,
+            artwork=artwork,
+        )
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
+        summary = result.summary()
+        if publish_dir is not None:
+            summary["published"] = _publish(result.output, publish_dir, feed_config).summary()
     except BulletinError as error:
         fail(error)
-    summary = result.summary()
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         typer.echo(
             f"{summary['output']}: {summary['duration_s']:.1f} s, {summary['segments']} segments, "
             f"voice {summary['voice']}, cache {summary['cache_hits']} hit(s) / {summary['cache_misses']} miss(es), "
-            f"{summary['loudness_lufs']:.1f} LUFS, {summary['true_peak_db']:.1f} dBTP"
+            f"{summary['loudness_lufs']:.1f} LUFS, {summary['true_peak_db']:.1f} dBTP, "
+            f"LRA {summary['loudness_range_lu']:.1f} LU"
         )
+        if "published" in summary:
+            typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
+    if play_after:
+        play(result.output)
+
+
+def _publish(audio: Path, feed_dir: Path, config: Path | None, **options):
+    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or one found beside the feed)."""
+    from bulletin.feed import load_channel
+    from bulletin.feed import publish as publish_episode
+
+    if config is None:
+        candidates = [feed_dir / "podcast.toml", Path("podcast.toml")]
+        config = next((candidate for candidate in candidates if candidate.is_file()), None)
+        if config is None:
+            raise BulletinError("no channel file: pass --config podcast.toml (see examples/podcast.toml)")
+    return publish_episode(audio, feed_dir, load_channel(config), **options)
 
 
 @app.command()
@@ -176,15 +238,8 @@ def publish(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
 ) -> None:
     """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
-    from bulletin.feed import load_channel, publish as publish_episode
-
     try:
-        if config is None:
-            candidates = [feed_dir / "podcast.toml", Path("podcast.toml")]
-            config = next((c for c in candidates if c.is_file()), None)
-            if config is None:
-                raise BulletinError("no channel file: pass --config podcast.toml (see examples/podcast.toml)")
-        episode = publish_episode(audio, feed_dir, load_channel(config), base_url=base_url, replace=replace, keep=keep)
+        episode = _publish(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep)
     except BulletinError as error:
         fail(error)
     if as_json:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bulletin.errors import AudioError, OutputError
-from bulletin.mix import MP3_PRESCALE, RATE_HZ, Placement, loudness_lufs, true_peak_db
+from bulletin.mix import MP3_PRESCALE, RATE_HZ, Placement, loudness_lufs, loudness_range_lu, true_peak_db
 
 DEFAULT_BITRATE_KBPS = 128
 
@@ -88,6 +88,7 @@ def measure_file(path: Path) -> dict:
         "duration_s": mono.size / rate,
         "loudness_lufs": loudness_lufs(mono, rate),
         "true_peak_db": true_peak_db(mono),
+        "loudness_range_lu": loudness_range_lu(mono, rate),
     }
 
 
@@ -137,6 +138,52 @@ def write_mp3(path: Path, samples: np.ndarray, tags: Tags, chapters: list[tuple[
             raise AudioError("the encoded MP3 is empty or silent; nothing was written")
         tag_mp3(temp, tags, chapters, measured["duration_s"], artwork)
     return measured
+
+
+def write_audio(path: Path, samples: np.ndarray, audio_format: str, tags: Tags, chapters: list[tuple[float, str]],
+                target_lufs: float, bitrate_kbps: int = DEFAULT_BITRATE_KBPS, artwork: bytes | None = None) -> dict:
+    """Write the master as mp3 (tagged, chaptered), wav (24-bit), flac (24-bit) or ogg (Vorbis); return measurements."""
+    if audio_format == "mp3":
+        return write_mp3(path, samples, tags, chapters, target_lufs, bitrate_kbps, artwork)
+    import soundfile
+
+    formats = {"wav": ("WAV", "PCM_24"), "flac": ("FLAC", "PCM_24"), "ogg": ("OGG", "VORBIS")}
+    if audio_format not in formats:
+        raise OutputError(f"unknown format {audio_format!r}; use mp3, wav, flac or ogg")
+    container, subtype = formats[audio_format]
+    with atomic_path(path) as temp:
+        soundfile.write(temp, np.clip(samples, -1.0, 1.0), RATE_HZ, format=container, subtype=subtype)
+        measured = measure_file(temp)
+        if measured["duration_s"] < 0.5 or not np.isfinite(measured["loudness_lufs"]):
+            raise AudioError(f"the encoded {audio_format} file is empty or silent; nothing was written")
+        if audio_format in ("flac", "ogg"):
+            tag_vorbis(temp, audio_format, tags, chapters, artwork)
+    return measured
+
+
+def tag_vorbis(path: Path, audio_format: str, tags: Tags, chapters: list[tuple[float, str]],
+               artwork: bytes | None) -> None:
+    """Write Vorbis comments (title, artist, album, date, language, description, chapters, cover) to FLAC/OGG."""
+    import base64
+
+    from mutagen.flac import FLAC, Picture
+    from mutagen.oggvorbis import OggVorbis
+
+    audio = FLAC(path) if audio_format == "flac" else OggVorbis(path)
+    audio.update({"TITLE": tags.title, "ARTIST": tags.station, "ALBUM": tags.show, "DATE": tags.date,
+                  "LANGUAGE": tags.language, "DESCRIPTION": tags.description})
+    for number, (start_s, title) in enumerate(chapters, 1):  # the Vorbis chapter convention
+        audio[f"CHAPTER{number:03d}"] = _timestamp(start_s, ".")
+        audio[f"CHAPTER{number:03d}NAME"] = title
+    if artwork:
+        picture = Picture()
+        picture.type, picture.data = 3, artwork
+        picture.mime = "image/png" if artwork[:4] == b"\x89PNG" else "image/jpeg"
+        if audio_format == "flac":
+            audio.add_picture(picture)
+        else:
+            audio["METADATA_BLOCK_PICTURE"] = base64.b64encode(picture.write()).decode("ascii")
+    audio.save()
 
 
 def _timestamp(seconds: float, separator: str) -> str:

@@ -88,10 +88,14 @@ def kokoro_files(preset: VoicePreset) -> tuple[Path, Path]:
         f"{KOKORO_SUBDIR}/{ALL_VOICES_FILE}"
     )
     missing = [name for name, path in ((model_name, model), (ALL_VOICES_FILE, voices)) if path is None]
+    wanted = {model_name: f"kokoro/{model_name}",
+              ALL_VOICES_FILE: f"kokoro/{preset.speaker}.npz (or kokoro/{ALL_VOICES_FILE})"}
     if not missing:
         return model, voices
     target = data_dirs()[0] / KOKORO_SUBDIR
     reason = "BULLETIN_OFFLINE=1" if offline() else None
+    if model is None and ("/" in model_name or os.sep in model_name):
+        reason = f"{model_name} is not a file"  # a path, not a release file name: nothing to download
     if reason is None:
         try:
             for name in missing:
@@ -101,8 +105,8 @@ def kokoro_files(preset: VoicePreset) -> tuple[Path, Path]:
     if reason is not None:
         looked = ", ".join(str(d) for d in data_dirs())
         raise VoiceError(
-            f"voice {preset.name}: Kokoro files missing: kokoro/{model_name} and kokoro/{preset.speaker}.npz "
-            f"(or kokoro/{ALL_VOICES_FILE}); looked in {looked}; {reason}. Run "
+            f"voice {preset.name}: Kokoro file(s) missing: {' and '.join(wanted[name] for name in missing)}; "
+            f"looked in {looked}; {reason}. Run "
             "`python scripts/assemble_assets.py` in a bulletin checkout, or put the files in "
             "$BULLETIN_DATA_DIR/kokoro/, or go online once, or use another voice (--voice fr-css10)"
         )

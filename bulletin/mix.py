@@ -17,6 +17,9 @@ import numpy as np
 from bulletin.errors import AudioError
 
 RATE_HZ = 44100
+LOUDNESS_PRESETS = {"podcast": (-16.0, -1.0), "ebu-r128": (-23.0, -1.0), "atsc": (-24.0, -2.0),
+                    "smart-speaker": (-14.0, -2.0)}
+"""(integrated LUFS, true-peak dBTP) per delivery standard."""
 SPEECH_LEVEL_LUFS = -20.0
 """Each segment is levelled to this before mixing; the master then goes to the target."""
 
@@ -62,6 +65,8 @@ class Mix:
     """Total silence added between parts."""
     chapters: list[tuple[float, str]] = field(default_factory=list)
     """(start_s, title) for the intro, the headline, each paragraph and the outro."""
+    stingers_s: float = 0.0
+    """Total length of the stingers between stories."""
 
     @property
     def duration_s(self) -> float:
@@ -118,6 +123,17 @@ def fade_edges(samples: np.ndarray, fade_in_ms: int = 10, fade_out_ms: int = 30)
     return out
 
 
+def loudness_range_lu(samples: np.ndarray, rate_hz: int = RATE_HZ) -> float:
+    """Return the loudness range (EBU Tech 3342, LRA) in LU; 0 for audio shorter than 3 s."""
+    import pyloudnorm
+
+    if samples.size < 3 * rate_hz:
+        return 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(pyloudnorm.Meter(rate_hz).loudness_range(samples.astype(np.float64)))
+
+
 def loudness_lufs(samples: np.ndarray, rate_hz: int = RATE_HZ) -> float:
     """Return integrated loudness (ITU-R BS.1770-4) in LUFS; -inf for silence or < 0.4 s."""
     import pyloudnorm
@@ -132,6 +148,10 @@ def loudness_lufs(samples: np.ndarray, rate_hz: int = RATE_HZ) -> float:
 
 def prepare_speech(samples: np.ndarray, rate_hz: int, index: int = 0) -> np.ndarray:
     """Return one TTS segment ready to mix: 44.1 kHz, trimmed, faded, levelled."""
+    clipped = np.count_nonzero(np.abs(samples) >= 0.999)
+    if clipped > max(10, samples.size // 1000):
+        raise AudioError(f"segment {index + 1} clips ({clipped} samples at full scale): the voice model is "
+                         "overdriven; try another voice, or report this text (bulletin script) as a bug")
     speech = trim_silence(high_pass(resample(samples, rate_hz)))
     level = loudness_lufs(speech)
     if speech.size < int(0.05 * RATE_HZ) or not np.isfinite(level) or level < -70:
@@ -142,28 +162,88 @@ def prepare_speech(samples: np.ndarray, rate_hz: int, index: int = 0) -> np.ndar
 
 
 def load_audio(path: Path) -> np.ndarray:
-    """Return an audio file (WAV, FLAC, OGG, MP3...) as mono float32 at RATE_HZ."""
+    """Return an audio file in any format ffmpeg reads as mono float32 at RATE_HZ.
+
+    soundfile (libsndfile) reads WAV, FLAC, OGG and MP3 in-process; anything else
+    (M4A, AAC, Opus in MP4...) goes through the ffmpeg binary of the imageio-ffmpeg wheel.
+    """
     import soundfile
 
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such audio file; give the path of a WAV, FLAC, OGG, MP3 or M4A file")
     try:
         samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
-        raise AudioError(f"{path}: cannot read this audio file ({error}); give a WAV, FLAC, OGG or MP3 file") from None
-    return resample(samples.mean(axis=1), rate)
+        return resample(samples.mean(axis=1), rate)
+    except (soundfile.LibsndfileError, RuntimeError):
+        pass
+    import subprocess
+
+    import imageio_ffmpeg
+
+    decoded = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1",
+         "-ar", str(RATE_HZ), "-f", "f32le", "-"],
+        capture_output=True, check=False,
+    )
+    if decoded.returncode != 0 or not decoded.stdout:
+        reason = decoded.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no audio stream"]
+        raise AudioError(f"{path}: cannot decode this audio file ({reason[0][:120]}); give a WAV, FLAC, OGG or MP3")
+    return np.frombuffer(decoded.stdout, dtype=np.float32).copy()
+
+
+def level_jingle(samples: np.ndarray, relative_db: float = -2.0) -> np.ndarray:
+    """Return a user jingle levelled to sit ``relative_db`` around the speech level, faded at both ends."""
+    level = loudness_lufs(samples)
+    if not np.isfinite(level) or level < -70:
+        raise AudioError("a jingle file is silent; give one with sound, or use --no-jingles")
+    return fade_edges(samples * np.float32(10 ** ((SPEECH_LEVEL_LUFS + relative_db - level) / 20)), 5, 50)
+
+
+@dataclass(frozen=True)
+class MixSettings:
+    """How parts are laid out and what plays under them."""
+
+    pauses_ms: dict = field(default_factory=lambda: dict(PAUSE_AFTER_MS))
+    """Silence after a segment of each role, inside a paragraph."""
+    paragraph_pause_ms: int = PARAGRAPH_PAUSE_MS
+    """Silence between paragraphs."""
+    jingle_gap_ms: int = JINGLE_GAP_MS
+    """Silence between a jingle (or stinger) and the speech next to it."""
+    overlap_ms: int = 0
+    """The first words start this long before the intro ends (its tail fades under them)."""
+    bed_level_db: float = -14.0
+    """Music bed loudness in the gaps, relative to the speech level."""
+    bed_duck_db: float = -18.0
+    """Extra gain on the bed while someone speaks."""
+    duck_attack_ms: int = 120
+    """Ramp down before speech starts."""
+    duck_release_ms: int = 500
+    """Ramp back up after speech ends."""
 
 
 def assemble(
     segments: list[tuple[object, np.ndarray]],
     intro: np.ndarray | None = None,
     outro: np.ndarray | None = None,
+    stinger: np.ndarray | None = None,
+    bed: np.ndarray | None = None,
+    settings: MixSettings | None = None,
+    story_titles: list[str] | None = None,
 ) -> Mix:
-    """Return the stitched bulletin: intro, each (Segment, prepared speech) with role pauses, outro."""
+    """Return the stitched bulletin: intro, each (Segment, prepared speech) with role pauses, outro.
+
+    A stinger plays between stories; a bed, if given, loops under everything between
+    the jingles and ducks under speech.
+    """
+    settings = settings or MixSettings()
     AudioSegment = pydub_audio_segment()
     parts: list[np.ndarray] = []
     placements: list[Placement] = []
     chapters: list[tuple[float, str]] = []
     position = 0
     pauses = 0
+    stingers = 0
 
     def add(samples: np.ndarray) -> None:
         nonlocal position
@@ -175,38 +255,97 @@ def assemble(
         pauses += int(RATE_HZ * ms / 1000)
         add(np.zeros(int(RATE_HZ * ms / 1000), dtype=np.float32))
 
+    overlap = 0
     if intro is not None:
         chapters.append((0.0, "Générique"))
-        add(intro)
-        silence(JINGLE_GAP_MS)
+        overlap = min(int(RATE_HZ * settings.overlap_ms / 1000), intro.size // 2)
+        if overlap:
+            tail = np.linspace(1.0, 0.0, overlap, dtype=np.float32) ** 2  # the jingle fades under the voice
+            add(intro[: intro.size - overlap])
+            pending_tail = intro[intro.size - overlap:] * tail
+        else:
+            add(intro)
+            silence(settings.jingle_gap_ms)
     previous = None
     for segment, speech in segments:
+        story = getattr(segment, "story", 0)
         if previous is not None:
-            same_paragraph = segment.paragraph == previous.paragraph and segment.role == previous.role
-            silence(PAUSE_AFTER_MS[previous.role] if same_paragraph else max(PARAGRAPH_PAUSE_MS, PAUSE_AFTER_MS[previous.role]))
-        if previous is None or segment.paragraph != previous.paragraph or segment.role != previous.role:
-            chapters.append((position / RATE_HZ, _chapter_title(segment)))
+            if story != getattr(previous, "story", 0):
+                silence(settings.jingle_gap_ms)
+                if stinger is not None:
+                    chapters.append((position / RATE_HZ, "Virgule"))
+                    add(stinger)
+                    stingers += stinger.size
+                    silence(settings.jingle_gap_ms)
+            elif segment.paragraph == previous.paragraph and segment.role == previous.role:
+                silence(settings.pauses_ms[previous.role])
+            else:
+                silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
+        if previous is None or segment.paragraph != previous.paragraph or segment.role != previous.role \
+                or story != getattr(previous, "story", 0):
+            title = (story_titles[story] if story_titles and segment.role == "headline" else _chapter_title(segment))
+            chapters.append((position / RATE_HZ, title))
+        if overlap and previous is None:
+            speech = speech.copy()
+            speech[:overlap] += pending_tail[: speech.size]
         placements.append(Placement(segment.role, segment.text, position / RATE_HZ,
                                     (position + speech.size) / RATE_HZ, segment.paragraph))
         add(speech)
         previous = segment
+    speech_end = position
     if outro is not None:
-        silence(JINGLE_GAP_MS)
+        silence(settings.jingle_gap_ms)
         chapters.append((position / RATE_HZ, "Fin"))
         add(outro)
 
-    # pydub does the stitching (it owns joins, fades and formats); numpy arrays go in and out as 32-bit PCM.
+    # pydub does the stitching; numpy arrays go in and out as 32-bit PCM.
     stitched = sum((_to_pydub(part, AudioSegment) for part in parts), AudioSegment.empty())
     samples = np.frombuffer(stitched.raw_data, dtype=np.int32).astype(np.float32) / 2**31
+    bed_start = intro.size - overlap if intro is not None else 0
+    if bed is not None:
+        samples = samples + bed_under(bed, placements, bed_start, speech_end, samples.size, settings)
     return Mix(
         samples=samples,
         placements=placements,
-        intro_s=0.0 if intro is None else intro.size / RATE_HZ,
+        intro_s=0.0 if intro is None else (intro.size - overlap) / RATE_HZ,
         outro_s=0.0 if outro is None else outro.size / RATE_HZ,
         speech_s=sum(speech.size for _, speech in segments) / RATE_HZ,
         pauses_s=pauses / RATE_HZ,
         chapters=chapters,
+        stingers_s=stingers / RATE_HZ,
     )
+
+
+def bed_under(bed: np.ndarray, placements: list[Placement], start: int, end: int, length: int,
+              settings: MixSettings) -> np.ndarray:
+    """Return the bed looped from ``start`` to ``end`` (samples), ducked under each placement with ramps."""
+    out = np.zeros(length, dtype=np.float32)
+    if end <= start or bed.size == 0:
+        return out
+    level = loudness_lufs(bed)
+    gain = 10 ** ((SPEECH_LEVEL_LUFS + settings.bed_level_db - level) / 20) if np.isfinite(level) else 0.0
+    span = end - start
+    looped = np.tile(bed, span // bed.size + 1)[:span] * np.float32(gain)
+    duck = np.zeros(span, dtype=np.float64)
+    attack = int(RATE_HZ * settings.duck_attack_ms / 1000)
+    release = int(RATE_HZ * settings.duck_release_ms / 1000)
+    for placement in placements:  # 1 while speaking, ramping over attack/release
+        first = int(placement.start_s * RATE_HZ) - start
+        last = int(placement.end_s * RATE_HZ) - start
+        duck[max(0, first):max(0, last)] = 1.0
+        if attack and first > 0:
+            lo = max(0, first - attack)
+            duck[lo:first] = np.maximum(duck[lo:first], np.linspace(0, 1, first - lo + 1)[1:])
+        if release and last < span:
+            hi = min(span, last + release)
+            duck[last:hi] = np.maximum(duck[last:hi], np.linspace(1, 0, hi - last + 1)[:-1])
+    envelope = 10 ** (settings.bed_duck_db * duck / 20)  # linear in dB: a smooth duck, not a hard step
+    fade = min(span // 2, RATE_HZ)
+    edges = np.ones(span)
+    edges[:fade] = np.linspace(0, 1, fade)
+    edges[span - fade:] = np.linspace(1, 0, fade)
+    out[start:end] = looped * (envelope * edges).astype(np.float32)
+    return out
 
 
 def pydub_audio_segment():
@@ -228,10 +367,6 @@ def _to_pydub(samples: np.ndarray, audio_segment_class):
 
 
 def _chapter_title(segment) -> str:
-    if segment.role == "headline":
-        return "Titre"
-    if segment.role == "lead":
-        return "Chapeau"
     if segment.role == "source":
         return "Source"
     words = segment.text.split()

@@ -85,6 +85,10 @@ _INITIAL = re.compile(rf"(?<![\w.'’-])([A-LN-Z])\.\s*(?=[{_UPPER}](?:[a-zà-ÿ
 _DOTTED_SIGLE = re.compile(rf"(?<![\w.])((?:[{_UPPER}]\.){{2,}})(?:(?=\s+[{_UPPER}])|(?=\s*$)|(?![\w]))")
 _SHOUTED = re.compile(rf"(?<![\w'’-])[{_UPPER}]+(?:[\s,'’-]+[{_UPPER}]+(?![\w])){{2,}}")
 _SIGLE = re.compile(rf"(?<![\w])[{_UPPER}]{{2,}}(?![\w])")
+_BARE_UNITS = {"km": "kilomètres", "km/h": "kilomètres-heure", "km²": "kilomètres carrés", "kg": "kilos", "°C": "degrés Celsius"}
+_BARE_UNIT = re.compile(r"(?<![\w°])(?:km/h|km²|km|kg|°C)(?![\w/²])")  # "une vingtaine de km"
+# A lower-case letter opening a sentence ("... d'euros. monsieur Le Maire"): capital, so the segmenter sees the end.
+_SENTENCE_START = re.compile(r"(?<=[.!?] )[a-zà-ÿ]|(?<=[.!?] « )[a-zà-ÿ]")
 _SYMBOLS = {
     "%": " pour cent ", "‰": " pour mille ", "€": " euros ", "$": " dollars ", "£": " livres ",
     "¥": " yens ", "°": " degrés ", "&": " et ", "+": " plus ", "=": " égale ", "×": " fois ",
@@ -127,8 +131,10 @@ def _speak_once(text: str, alphabet: frozenset[str], lexicon: Mapping[str, str],
     text = _INITIAL.sub(lambda m: LETTER_NAMES[m.group(1).lower()] + " ", text)
     text = say_numbers(text)
     text = _sigles(text)
+    text = _BARE_UNIT.sub(lambda m: _BARE_UNITS[m.group()], text)
     text = "".join(_SYMBOLS.get(char, char) for char in text)
     text = _punctuation(text, alphabet)
+    text = _SENTENCE_START.sub(lambda m: m.group().upper(), text)
     return _fit(text, alphabet)
 
 
@@ -142,8 +148,15 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
     entries = {unicodedata.normalize("NFKC", k): v for k, v in lexicon.items() if k.strip()}
     if not entries:
         return text
-    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in sorted(entries, key=len, reverse=True)) + r")(?![\w])")
-    return pattern.sub(lambda match: entries[match.group()], text)
+    # A written form may touch digits ("COP21" -> "Cop 21"), never letters ("ONU" is not in "ONUSIDA").
+    alternation = "|".join(re.escape(k) for k in sorted(entries, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternation})(?![^\W\d_])")
+
+    def spoken(match: re.Match[str]) -> str:
+        following = match.string[match.end() : match.end() + 1]
+        return entries[match.group()] + (" " if following.isdigit() else "")
+
+    return pattern.sub(spoken, text)
 
 
 def load_lexicon(user_path: Path | None = None) -> dict[str, str]:

@@ -118,8 +118,8 @@ _DATE_ISO = re.compile(r"(?<![\d.,/-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _FRACTION = re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])")  # "24/7" -> "vingt-quatre sur sept"
 _TIME_H = re.compile(r"(?<![\w.,])(\d{1,2}) ?[hH] ?(?:([0-5]\d)(?!\d))?(?![\w])")
 _TIME_COLON = re.compile(r"(?<![\d.,:])([01]?\d|2[0-4]):([0-5]\d)(?![\d:])")
-_YEAR_RANGE = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2}) ?[-–—] ?(1\d{3}|20\d{2}|\d{2})(?![\d,])")
-_RANGE = re.compile(rf"(?<![\w.,-])({_NUM}) ?[-–—] ?({_NUM})(?![\d,])")
+_YEAR_RANGE = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2}) ?[-–—] ?(1\d{3}|20\d{2}|\d{2})(?!\d|,\d)")
+_RANGE = re.compile(rf"(?<![\w.,-])({_NUM}) ?[-–—] ?({_NUM})(?!\d|,\d)")
 _ORDINAL = re.compile(r"(?<![\w.,])(\d+)(ers?|res?|ères?|nde?s?|e|es|è|èmes?|emes?)(?![\w])")
 _ROMAN_ORDINAL = re.compile(r"(?<![\w'’-])([IVXLCDM]{2,}|[IVX])(ers?|res?|ères?|e|es|è|èmes?)(?![\w])")
 _REGNAL = re.compile(rf"(?<![\w'’-])({_alternation(REGNAL_NAMES)}) ([VX])(?![\w'’-])")
@@ -130,7 +130,7 @@ _CURRENCY_FIRST = re.compile(
 _AMOUNT = re.compile(
     rf"(?<![\w.,])([-−+]?)({_NUM})(?: ?({_MULTIPLIER_ALT}))? ?({_CURRENCY_ALT})(?![\w])"
 )
-_MEASURE = re.compile(rf"(?<![\w.,])([-−+]?)({_NUM}) ?({_UNIT_ALT})(?![\w²³'’])")
+_MEASURE = re.compile(rf"(?<![\w.,])([-−+]?)({_NUM}) ?({_UNIT_ALT})(?![\w²³'’]|\.\w)")
 _MIXED = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])")
 _LETTER_DASH_DIGIT = re.compile(r"(?<=[^\W\d_])-(?=\d)")
 _NUMBER_SIGN = re.compile(r"(?<![\w.,)\]-])([-−+])(?=\d)")

@@ -1,7 +1,7 @@
 """The public Python API: article in, mastered bulletin out.
 
     from bulletin.pipeline import GenerateRequest, produce
-    result = produce(GenerateRequest(article=Path("examples/rhc-kazakhstan.txt")))
+    result = produce(GenerateRequest(articles=(Path("examples/rhc-kazakhstan.txt"),)))
 
 Stages run in one direction: article -> normalize -> segment -> voice (+ cache)
 -> mix -> export. Everything a user can get wrong is checked before the model loads.
@@ -20,8 +20,9 @@ from pathlib import Path
 
 from bulletin.article import Article, read_article
 from bulletin.cache import SegmentCache
-from bulletin.errors import AudioError, OutputError
-from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script
+from bulletin.errors import ArticleError, AudioError, OutputError
+from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script, join_scripts
+from bulletin.mix import MixSettings
 from bulletin.voice import DEFAULT_PRESET, VoiceOptions, VoicePreset, open_voice, preset_alphabet, resolve_voice_spec
 
 DEFAULT_OUTPUT_DIR = Path("audio_out")
@@ -32,28 +33,46 @@ Progress = Callable[[int, int, str], None]
 class GenerateRequest:
     """Everything ``produce`` needs; defaults are the CLI's."""
 
-    article: Path
-    """The article file."""
+    articles: tuple[Path, ...]
+    """The article files, one story each, read in this order."""
     output: Path | None = None
-    """MP3 to write; default audio_out/DATE-SLUG.mp3."""
+    """Audio file to write; default audio_out/DATE-SLUG.<format>."""
     voice: str = DEFAULT_PRESET
     """Preset name or Coqui model directory."""
     voice_options: VoiceOptions = field(default_factory=VoiceOptions)
     """Device, threads, speaker wav, licence agreement."""
     cache_dir: Path | None = None
     """Segment cache; default the user cache dir."""
-    jingles: bool = True
-    """Intro and outro jingles."""
     lexicon: Path | None = None
     """User pronunciation lexicon overriding the bundled one."""
     max_chars: int = DEFAULT_MAX_CHARS
     """Longest segment in spoken characters."""
+    jingles: bool = True
+    """Intro and outro jingles (and the stinger between stories)."""
+    intro: Path | None = None
+    """User intro jingle (any format ffmpeg reads); default the bundled one."""
+    outro: Path | None = None
+    """User outro jingle; default the bundled one."""
+    stinger: Path | None = None
+    """User stinger between stories; default the bundled one."""
+    bed: Path | None = None
+    """Music bed looped under the speech and ducked; none by default."""
+    mix: MixSettings = field(default_factory=MixSettings)
+    """Pauses, overlap and ducking."""
     target_lufs: float = -16.0
     """Integrated loudness of the master."""
     true_peak_db: float = -1.0
     """True-peak ceiling of the master."""
+    audio_format: str = "mp3"
+    """mp3, wav, flac or ogg."""
     bitrate_kbps: int = 128
-    """MP3 CBR bitrate."""
+    """MP3 CBR bitrate, 64 to 192."""
+    station: str = "bulletin"
+    """Station or author (ID3 TPE1)."""
+    show: str = "Bulletin d'information"
+    """Show name (ID3 TALB)."""
+    artwork: Path | None = None
+    """Cover image (PNG or JPEG); default the bundled one."""
     date: dt.date | None = None
     """Broadcast date (tags, default file name); default today."""
 
@@ -79,9 +98,11 @@ class Bulletin:
     pauses_s: float
     """Silence between parts."""
     loudness_lufs: float
-    """Integrated loudness of the decoded MP3."""
+    """Integrated loudness of the decoded file."""
     true_peak_db: float
-    """True peak of the decoded MP3 (4x oversampled)."""
+    """True peak of the decoded file (4x oversampled)."""
+    loudness_range_lu: float
+    """Loudness range (EBU Tech 3342) of the decoded file."""
     cache_hits: int
     """Segments taken from the cache."""
     cache_misses: int
@@ -106,6 +127,7 @@ class Bulletin:
             "dropped_characters": self.dropped_characters,
             "loudness_lufs": round(self.loudness_lufs, 2),
             "true_peak_db": round(self.true_peak_db, 2),
+            "loudness_range_lu": round(self.loudness_range_lu, 2),
             "seconds": round(self.seconds, 2),
             "files": {kind: str(path) for kind, path in self.sidecars.items()},
         }
@@ -129,12 +151,18 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug or "bulletin"
 
 
-def make_script(article: Article, alphabet: frozenset[str], lexicon: Path | None, max_chars: int) -> Script:
-    """Return the spoken Script of ``article`` for a voice with ``alphabet``."""
+def make_script(articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int,
+                title: str | None = None) -> Script:
+    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
     from bulletin.normalize import load_lexicon, speakable
 
     entries = load_lexicon(lexicon)
-    return build_script(article, lambda text: speakable(text, alphabet, entries), max_chars)
+
+    def speak(text: str) -> str:
+        return speakable(text, alphabet, entries)
+
+    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
+    return join_scripts(scripts, title or articles[0].title)
 
 
 def spoken_script(article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path | None = None,
@@ -145,44 +173,77 @@ def spoken_script(article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path
     article = read_article(article_path)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script(article, alphabet, lexicon, max_chars)
+    script = make_script([article], alphabet, lexicon, max_chars)
     return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
 
 
-def default_output(article: Article, date: dt.date) -> Path:
-    """Return audio_out/DATE-SLUG.mp3 for ``article``."""
-    return DEFAULT_OUTPUT_DIR / f"{date.isoformat()}-{slugify(article.title)}.mp3"
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")
+AUDIO_FORMATS = ("mp3", "wav", "flac", "ogg")
 
 
-def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
-    """Make the bulletin of ``request.article``: synthesise (or reuse) each segment, mix, master, export."""
-    from bulletin import export, mix
-    from bulletin.jingles import bundled_path
+def bulletin_title(articles: list[Article], date: dt.date) -> str:
+    """Return the bulletin's title: the headline for one story, "Journal du 25 novembre 2026" for several."""
+    if len(articles) == 1:
+        return articles[0].title
+    return f"Journal du {date.day} {FRENCH_MONTHS[date.month - 1]} {date.year}"
 
-    started = time.perf_counter()
-    article = read_article(request.article)
-    preset: VoicePreset = resolve_voice_spec(request.voice)
-    date = request.date or dt.date.today()
-    output = Path(request.output) if request.output else default_output(article, date)
-    if request.output is None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() != ".mp3":
-        raise OutputError(f"{output}: the output must be an .mp3 file; use -o NAME.mp3")
+
+def check_output(output: Path, audio_format: str) -> None:
+    """Raise OutputError unless ``output`` can be written as ``audio_format``."""
+    if audio_format not in AUDIO_FORMATS:
+        raise OutputError(f"unknown format {audio_format!r}; use one of {', '.join(AUDIO_FORMATS)}")
+    if output.suffix.lower() != f".{audio_format}":
+        raise OutputError(f"{output}: a {audio_format} file must end in .{audio_format}; "
+                          f"use -o NAME.{audio_format} or --format {output.suffix.lstrip('.') or 'mp3'}")
     if not output.parent.is_dir():
         raise OutputError(f"{output.parent}: no such directory; create it or choose another output path")
     if output.is_dir():
-        raise OutputError(f"{output}: is a directory; give a file name ending in .mp3")
+        raise OutputError(f"{output}: is a directory; give a file name")
+
+
+def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
+    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
+    from bulletin import export, mix
+    from bulletin.artwork import bundled_artwork
+    from bulletin.jingles import bundled_path
+
+    started = time.perf_counter()
+    if not request.articles:
+        raise ArticleError("no article given; name at least one .txt or .md file")
+    articles = [read_article(path) for path in request.articles]
+    preset: VoicePreset = resolve_voice_spec(request.voice)
+    date = request.date or dt.date.today()
+    title = bulletin_title(articles, date)
+    output = Path(request.output) if request.output else \
+        DEFAULT_OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{request.audio_format}"
+    if request.output is None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    check_output(output, request.audio_format)
+    if request.audio_format == "mp3" and not 64 <= request.bitrate_kbps <= 192:
+        raise OutputError(f"bitrate {request.bitrate_kbps} kbps is out of range; use 64 to 192")
+    if not -40 <= request.target_lufs <= -5 or not -10 <= request.true_peak_db <= 0:
+        raise OutputError("loudness target must be between -40 and -5 LUFS and the true peak between -10 and 0 dBTP")
+    artwork = _read_artwork(request.artwork) if request.artwork else bundled_artwork()
+    jingle = {name: (mix.level_jingle(mix.load_audio(getattr(request, name))) if getattr(request, name)
+                     else mix.load_audio(bundled_path(name))) if request.jingles else None
+              for name in ("intro", "outro", "stinger")}
+    bed = mix.load_audio(request.bed) if request.bed else None
 
     voice = open_voice(preset, request.voice_options)
-    script = make_script(article, voice.alphabet, request.lexicon, request.max_chars)
+    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
+    lead = articles[0]
     tags = export.Tags(
-        title=article.title,
+        title=title,
+        station=request.station,
+        show=request.show,
         date=date.isoformat(),
-        description=(f"{article.dateline} – " if article.dateline else "") + article.lead,
+        description=(f"{lead.dateline} – " if lead.dateline else "") + lead.lead if len(articles) == 1
+        else " / ".join(article.title for article in articles),
     )
-    render_key = _render_key(keys, script, tags, request)
+    render_key = _render_key(keys, script, tags, request, jingle, bed, artwork)
     sidecars = export.sidecar_paths(output)
     reused = _reuse_render(cache, render_key, output, sidecars)
     if reused is not None:
@@ -209,46 +270,61 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     if progress:
         progress(total, total, "mixing")
-    intro = mix.load_audio(bundled_path("intro")) if request.jingles else None
-    outro = mix.load_audio(bundled_path("outro")) if request.jingles else None
-    stitched = mix.assemble(prepared, intro, outro)
-    expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.outro_s
+    stitched = mix.assemble(prepared, jingle["intro"], jingle["outro"], jingle["stinger"] if len(articles) > 1 else None,
+                            bed, request.mix, [article.title for article in articles])
+    expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
     mastered = mix.master(stitched.samples, request.target_lufs, request.true_peak_db)
-    measured = export.write_mp3(output, mastered, tags, stitched.chapters, request.target_lufs, request.bitrate_kbps)
+    measured = export.write_audio(output, mastered, request.audio_format, tags, stitched.chapters,
+                                  request.target_lufs, request.bitrate_kbps, artwork)
     if abs(measured["duration_s"] - stitched.duration_s) > 0.1:
         output.unlink()
-        raise AudioError(f"the encoded MP3 lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s")
+        raise AudioError(f"the encoded file lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s")
     export.write_text(sidecars["vtt"], export.vtt_text(stitched.placements))
     export.write_text(sidecars["srt"], export.srt_text(stitched.placements))
     export.write_text(sidecars["chapters"], export.chapters_json(stitched.chapters))
-    export.write_text(sidecars["script"], export.script_json(article.title, stitched.placements))
+    export.write_text(sidecars["script"], export.script_json(title, stitched.placements))
     figures = dict(measured, speech_s=stitched.speech_s, jingles_s=stitched.intro_s + stitched.outro_s,
                    pauses_s=stitched.pauses_s)
     _store_render(cache, render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache, dropped, started)
 
 
+def _read_artwork(path: Path) -> bytes:
+    """Return the bytes of a PNG or JPEG cover; OutputError otherwise."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise OutputError(f"{path}: cannot read the artwork ({error.strerror}); give a PNG or JPEG file") from None
+    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
+        raise OutputError(f"{path}: the artwork must be a PNG or JPEG image")
+    return data
+
+
 RENDER_VERSION = 1
 """Bump when mixing, mastering or export change what a render produces."""
 
 
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest,
+                jingles: dict, bed, artwork: bytes) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
     import hashlib
     import json
 
-    from bulletin.jingles import bundled_path
+    def digest(samples) -> str | None:
+        return None if samples is None else hashlib.sha256(samples.tobytes()).hexdigest()
 
-    jingles = [hashlib.sha256(bundled_path(name).read_bytes()).hexdigest() for name in ("intro", "outro")]
     payload = {
         "version": [RENDER_VERSION, __import__("bulletin").__version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph) for segment in script.segments],
-        "jingles": jingles if request.jingles else None,
+        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "jingles": {name: digest(samples) for name, samples in jingles.items()},
+        "bed": digest(bed),
+        "mix": request.mix.__dict__,
         "tags": tags.__dict__,
-        "master": [request.target_lufs, request.true_peak_db, request.bitrate_kbps],
+        "artwork": hashlib.sha256(artwork).hexdigest(),
+        "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -303,6 +379,7 @@ def _bulletin(figures: dict, output: Path, sidecars: dict[str, Path], script: Sc
         pauses_s=figures["pauses_s"],
         loudness_lufs=figures["loudness_lufs"],
         true_peak_db=figures["true_peak_db"],
+        loudness_range_lu=figures["loudness_range_lu"],
         cache_hits=cache.hits,
         cache_misses=cache.misses,
         dropped_characters=dropped,

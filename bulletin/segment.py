@@ -37,6 +37,8 @@ class Segment:
     """What the voice says (already made speakable)."""
     paragraph: int = -1
     """Index of the article paragraph it comes from; -1 for headline and source."""
+    story: int = 0
+    """Index of the story (article) in a bulletin of several."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def build_script(
     article: Article,
     speak: Callable[[str], str] = lambda text: text,
     max_chars: int = DEFAULT_MAX_CHARS,
+    story: int = 0,
 ) -> Script:
     """Return the Script of ``article``: headline, dateline + lead, body, source.
 
@@ -66,16 +69,23 @@ def build_script(
     """
     if max_chars < 40:
         raise ValueError("max_chars must be at least 40")
-    segments = [Segment("headline", _closed(speak(article.title)))]
+    segments = [Segment("headline", _closed(speak(article.title)), story=story)]
     for index, paragraph in enumerate(article.paragraphs):
         role = "lead" if index == 0 else "body"
         if index == 0 and article.dateline:
             paragraph = f"{article.dateline}. {paragraph}"
-        for piece in split_paragraph(speak(paragraph), max_chars):
-            segments.append(Segment(role, piece, index))
+        pieces = split_paragraph(speak(paragraph), max_chars)
+        for number, piece in enumerate(pieces):
+            # the paragraph's last piece always closes its sentence, so the voice's intonation falls
+            segments.append(Segment(role, _closed(piece) if number == len(pieces) - 1 else piece, index, story))
     if article.source:
-        segments.append(Segment("source", _closed(speak(f"Source : {article.source}"))))
+        segments.append(Segment("source", _closed(speak(f"Source : {article.source}")), story=story))
     return Script(article.title, tuple(s for s in segments if s.text.strip(" .")))
+
+
+def join_scripts(scripts: list[Script], title: str) -> Script:
+    """Return one Script reading ``scripts`` one after the other (a bulletin of several stories)."""
+    return Script(title, tuple(segment for script in scripts for segment in script.segments))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -59,7 +59,7 @@ def test_assemble_places_segments_with_role_pauses():
     assert gaps[2] == pytest.approx(mix.PARAGRAPH_PAUSE_MS / 1000, abs=1e-3)  # new paragraph
     assert starts[0] == pytest.approx(2.0 + mix.JINGLE_GAP_MS / 1000, abs=1e-3)
     titles = [title for _, title in result.chapters]
-    assert titles[0] == "Générique" and titles[-1] == "Fin" and "Titre" in titles
+    assert titles[0] == "Générique" and titles[-1] == "Fin" and "Titre." in titles
     # the speech really sits where the placements say
     first = result.placements[0]
     inside = result.samples[int(first.start_s * RATE): int(first.end_s * RATE)]
