@@ -25,7 +25,9 @@ _FALLBACKS = {
     "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "þ": "th", "ð": "d", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "ng",
     "ĸ": "k", "ſ": "s", "ƒ": "f", "ɐ": "a", "ə": "e", "ɛ": "è", "ɔ": "o",
 }
-_GREEK = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a b g d e z i th i k l m n x o p r s s t u f kh ps o".split()))
+_GREEK = dict(
+    zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a b g d e z i th i k l m n x o p r s s t u f kh ps o".split())
+)
 _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",

@@ -10,15 +10,16 @@ numbers (``numerals``), sigles, symbols, punctuation, then the alphabet itself.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+import tomllib
+
 from bulletin.errors import BulletinError
-from bulletin.letters_fr import FRENCH_LETTERS, LETTER_NAMES, french_letters, read_sigle, reads_as_word, spell
+from bulletin.letters_fr import FRENCH_LETTERS, LETTER_NAMES, french_letters, read_sigle, reads_as_word
 from bulletin.numerals import say_numbers
 
 FRENCH_ALPHABET = frozenset(FRENCH_LETTERS + FRENCH_LETTERS.upper() + " .,;:!?'-")
@@ -85,7 +86,9 @@ _INITIAL = re.compile(rf"(?<![\w.'’-])([A-LN-Z])\.\s*(?=[{_UPPER}](?:[a-zà-ÿ
 _DOTTED_SIGLE = re.compile(rf"(?<![\w.])((?:[{_UPPER}]\.){{2,}})(?:(?=\s+[{_UPPER}])|(?=\s*$)|(?![\w]))")
 _SHOUTED = re.compile(rf"(?<![\w'’-])[{_UPPER}]+(?:[\s,'’-]+[{_UPPER}]+(?![\w])){{2,}}")
 _SIGLE = re.compile(rf"(?<![\w])[{_UPPER}]{{2,}}(?![\w])")
-_BARE_UNITS = {"km": "kilomètres", "km/h": "kilomètres-heure", "km²": "kilomètres carrés", "kg": "kilos", "°C": "degrés Celsius"}
+_BARE_UNITS = {
+    "km": "kilomètres", "km/h": "kilomètres-heure", "km²": "kilomètres carrés", "kg": "kilos", "°C": "degrés Celsius",
+}
 _BARE_UNIT = re.compile(r"(?<![\w°])(?:km/h|km²|km|kg|°C)(?![\w/²])")  # "une vingtaine de km"
 # A lower-case letter opening a sentence ("... d'euros. monsieur Le Maire"): capital, so the segmenter sees the end.
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-zà-ÿ]|(?<=[.!?] « )[a-zà-ÿ]")
@@ -172,7 +175,9 @@ def load_lexicon(user_path: Path | None = None) -> dict[str, str]:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise BulletinError(f"{path}: no such lexicon file; give a TOML file of \"written\" = \"spoken\" lines") from None
+            raise BulletinError(
+                f"{path}: no such lexicon file; give a TOML file of \"written\" = \"spoken\" lines"
+            ) from None
         except (OSError, UnicodeDecodeError) as error:
             raise BulletinError(f"{path}: cannot read the lexicon ({error}); give a UTF-8 TOML file") from None
         lexicon.update(_parse_lexicon(text, str(path)))
@@ -187,7 +192,8 @@ def _check_chains(lexicon: Mapping[str, str], name: str) -> None:
         found = pattern.search(spoken)
         if found and spoken != written and lexicon.get(found.group()) != found.group():
             raise BulletinError(
-                f"{name}: {written!r} = {spoken!r} contains {found.group()!r}, itself an entry; spell it the way it is said"
+                f"{name}: {written!r} = {spoken!r} contains {found.group()!r}, itself an entry; "
+                "spell it the way it is said"
             )
 
 
@@ -212,13 +218,15 @@ def _parse_lexicon(text: str, name: str) -> dict[str, str]:
             if re.search(r"\d", value):
                 raise BulletinError(f"{name}: {prefix}{key!r} = {value!r}: write numbers in words in a spoken form")
             if key != value and re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", value):
-                raise BulletinError(f"{name}: {prefix}{key!r} = {value!r}: the spoken form must not contain the written one")
+                raise BulletinError(
+                    f"{name}: {prefix}{key!r} = {value!r}: the spoken form must not contain the written one"
+                )
             entries[key] = value
     return entries
 
 
 def _clean_unicode(text: str) -> str:
-    """Return ``text`` in NFKC ("ᵉ" -> "e", "½" -> "1⁄2", no-break spaces -> spaces), ASCII digits, no stray marks."""
+    """Return ``text`` in NFKC ("ᵉ" -> "e", no-break spaces -> spaces) with ASCII digits and no stray marks."""
     text = re.sub(r"[nN][º°]|№", "n°", text)
     text = unicodedata.normalize("NFKC", text)
     out = []
@@ -247,7 +255,9 @@ def _web(text: str, say_urls: bool) -> str:
         text = _EMAIL.sub(" ", text)
     else:
         text = _URL.sub(lambda m: " " + _say_domain(re.sub(r"^<?(?:https?://)?(?:www\.)?", "", m.group())) + " ", text)
-        text = _EMAIL.sub(lambda m: m.group().split("@")[0].replace(".", " point ") + " arobase " + _say_domain(m.group(1)), text)
+        text = _EMAIL.sub(
+            lambda m: m.group().split("@")[0].replace(".", " point ") + " arobase " + _say_domain(m.group(1)), text
+        )
     return _BARE_DOMAIN.sub(lambda m: _say_domain(m.group()), text)
 
 
@@ -299,7 +309,8 @@ def _punctuation(text: str, alphabet: frozenset[str]) -> str:
     text = _quotes(text, alphabet)
     apostrophe = "'" if "'" in alphabet else ("’" if "’" in alphabet else "")
     text = re.sub(f"[{_APOSTROPHES}]", apostrophe, text)
-    for mark, fallbacks in ((";", ",. "), (":", ",. "), ("!", ". "), ("?", ". "), ("…", ". "), (",", " "), (".", " ")):
+    fallbacks_of = {";": ",. ", ":": ",. ", "!": ". ", "?": ". ", "…": ". ", ",": " ", ".": " "}
+    for mark, fallbacks in fallbacks_of.items():
         if mark not in alphabet:
             text = text.replace(mark, next(c for c in fallbacks if c in alphabet or c == " "))
     return text

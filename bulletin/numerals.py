@@ -234,7 +234,7 @@ def _currency_first(match: re.Match[str]) -> str:
 
 
 def _amount(match: re.Match[str]) -> str:
-    """"30 €" -> "trente euros", "2,5 M€" -> "deux virgule cinq millions d'euros", "1,50 €" -> "un euro cinquante"."""
+    """"2,5 M€" -> "deux virgule cinq millions d'euros", "1,50 €" -> "un euro cinquante"."""
     sign, number, multiplier, currency = match.groups()
     singular, plural, feminine, of_form = CURRENCIES[currency]
     integer, _, fraction = number.partition(",")
@@ -254,11 +254,12 @@ def _amount(match: re.Match[str]) -> str:
 
 
 def _measure(match: re.Match[str]) -> str:
-    """"23,6 %" -> "vingt-trois virgule six pour cent", "1 t" -> "une tonne", "-5 °C" -> "moins cinq degrés Celsius"."""
+    """"23,6 %" -> "vingt-trois virgule six pour cent", "1 t" -> "une tonne", "-5 °C" -> "moins cinq degrés"."""
     sign, number, unit = match.groups()
     singular, plural, feminine = UNITS[unit]
     integer, _, fraction = number.partition(",")
-    return f"{_SIGNS[sign]}{decimal(integer, fraction, feminine and not fraction)} {singular if int(integer) < 2 else plural}"
+    name = singular if int(integer) < 2 else plural  # "1,5 kilomètre": singular below two
+    return f"{_SIGNS[sign]}{decimal(integer, fraction, feminine and not fraction)} {name}"
 
 
 def _mixed(match: re.Match[str]) -> str:
