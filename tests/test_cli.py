@@ -85,8 +85,10 @@ def test_editing_one_paragraph_resynthesises_only_its_segments(generated, tmp_pa
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     changed = [s for s in json.loads((tmp_path / "e.script.json").read_text())["segments"] if s["paragraph"] == 5]
-    assert summary["cache_misses"] == len(changed) >= 1
-    assert summary["cache_hits"] == cold["segments"] - len(changed)
+    # only segments of the edited paragraph are spoken again (its untouched sentences stay cached)
+    assert 1 <= summary["cache_misses"] <= len(changed)
+    assert summary["cache_hits"] == summary["segments"] - summary["cache_misses"]
+    assert summary["segments"] == cold["segments"]
 
 
 def test_script_shows_the_spoken_bulletin(cli, example_article):
@@ -96,7 +98,7 @@ def test_script_shows_the_spoken_bulletin(cli, example_article):
     assert text.startswith("[01 headline]\nLe président kazakh confirme que son pays a fait face")
     assert "Astana, dix janvier." in text
     assert "seize agents" in text
-    assert "Source" in text and "[" in text.splitlines()[-2]
+    assert re.search(r"\[\d+ source\]\nSource", text)
     assert not re.search(r"\d", re.sub(r"\[\d+ \w+\]", "", text))
     for unwanted in ("http", "radiohc", "Radio Habana Cuba", "*", "<", ">"):
         assert unwanted not in text
