@@ -104,6 +104,12 @@ def test_segment_replaced_by_reversed_speech_is_flagged_and_fails(recogniser, bu
         ("à 14h30", "à quatorze heures trente"),
         ("le 1er mai", "le premier mai"),
         ("Œuvre « majeure »", "oeuvre majeure"),
+        ("Source : R.T.", "source rt"),  # Whisper dots the sigles the script writes plain
+        ("l'O.T.S.C. a-t-il", "l otsc a t il"),
+        ("l'o té esse cé et l'u eu", "l otsc et l ue"),  # sigles the normaliser spelled out
+        ("Source : erre té.", "source rt"),
+        ("elle a eu un dé", "elle a eu un dé"),  # letter names that are also words stay words
+        ("le double vé i grec", "le wy"),
     ],
 )
 def test_normalise_for_wer(written, normalised):
@@ -115,6 +121,45 @@ def test_words_go_to_the_segment_playing_or_the_nearest_one_within_a_pause():
     words = [HeardWord("un", 1.1, 1.5), HeardWord("deux", 2.1, 2.3), HeardWord("trois", 4.0, 4.2),
              HeardWord("jingle", 9.0, 9.5)]
     assert [[w.text for w in group] for group in listen.assign_words(words, script)] == [["un", "deux"], ["trois"]]
+
+
+def test_transcribe_joins_the_pieces_whisper_splits_a_word_into(tmp_path):
+    from types import SimpleNamespace as Word
+
+    class FakeRecogniser:
+        def transcribe(self, path, **options):
+            assert options["language"] == "fr" and options["word_timestamps"]
+            words = [Word(word=" Source", start=0.0, end=0.4, probability=0.9),
+                     Word(word=" R", start=0.4, end=0.6, probability=0.8),
+                     Word(word=".T.", start=0.6, end=0.9, probability=0.7)]
+            return iter([Word(words=words)]), None
+
+    audio = tmp_path / "a.wav"
+    soundfile.write(audio, np.zeros(2400, dtype=np.float32), 24000)
+    heard = listen.transcribe(audio, recogniser=FakeRecogniser())
+    assert heard == [HeardWord("Source", 0.0, 0.4, 0.9), HeardWord("R.T.", 0.4, 0.9, 0.7)]
+
+
+def test_one_misheard_word_in_a_short_segment_is_not_flagged(tmp_path, monkeypatch):
+    words = [HeardWord("Source", 0.1, 0.4), HeardWord("R.T.", 0.5, 0.9), HeardWord("Bon", 1.6, 2.0)]
+    monkeypatch.setattr(listen, "transcribe", lambda *args, **kwargs: words)
+    script = [("source", "Source : RT.", 0.0, 1.0), ("sign-off", "Bonsoir.", 1.5, 2.1)]
+    report = check_bulletin(tmp_path / "x.mp3", script, recogniser=object())
+    assert [row.wer for row in report.segments] == [0.0, 1.0]
+    assert not report.flagged  # one word error only: the recogniser's as likely as the voice's
+
+
+def test_a_segment_flagged_on_the_whole_file_is_heard_again_alone(tmp_path, monkeypatch):
+    # Whole-file pass: the garbled first segment swallowed the second one's words.
+    monkeypatch.setattr(listen, "transcribe", lambda *args, **kwargs: [HeardWord("blabla", 0.2, 2.0)])
+    alone = {1: [HeardWord("merci", 2.1, 2.4), HeardWord("de", 2.4, 2.5), HeardWord("votre", 2.5, 2.7),
+                 HeardWord("écoute", 2.7, 3.0)]}
+    monkeypatch.setattr(listen, "_recognise_segments", lambda path, script, recogniser, indices: {
+        index: alone.get(index, [HeardWord("blabla", 0.2, 2.0)]) for index in indices})
+    script = [("body", "Les marchés ont ouvert en hausse.", 0.0, 2.0), ("sign-off", "Merci de votre écoute.", 2.1, 3.0)]
+    report = check_bulletin(tmp_path / "x.mp3", script, recogniser=object())
+    assert [row.index for row in report.flagged] == [0]
+    assert report.segments[1].wer == 0.0 and not report.passed
 
 
 def test_load_script_json_reads_the_sidecar(tmp_path):
