@@ -69,6 +69,8 @@ def generate(
     publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Then publish the bulletin into this feed directory."),
     feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
     play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
+    check_after: bool = typer.Option(False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."),
+    max_wer: float = typer.Option(0.25, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
 ) -> None:
     """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
@@ -112,7 +114,10 @@ def generate(
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
         summary = result.summary()
-        if publish_dir is not None:
+        report = _listen_back(result.output, result.sidecars["script"], max_wer) if check_after else None
+        if report is not None:
+            summary["check"] = report.to_dict()
+        if publish_dir is not None and (report is None or report.passed):
             summary["published"] = _publish(result.output, publish_dir, feed_config).summary()
     except BulletinError as error:
         fail(error)
@@ -125,10 +130,34 @@ def generate(
             f"{summary['loudness_lufs']:.1f} LUFS, {summary['true_peak_db']:.1f} dBTP, "
             f"LRA {summary['loudness_range_lu']:.1f} LU"
         )
+        if report is not None:
+            _print_report(report)
         if "published" in summary:
             typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
+    if report is not None and not report.passed:
+        typer.echo(f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
+                   f"{len(report.flagged)} unintelligible segment(s); not published", err=True)
+        raise typer.Exit(1)
     if play_after:
         play(result.output)
+
+
+def _listen_back(audio: Path, script_path: Path, max_wer: float):
+    """Return the listen-back CheckReport of ``audio`` against its script JSON."""
+    from bulletin.listen import check_bulletin, load_script_json
+
+    _, segments = load_script_json(script_path)
+    return check_bulletin(audio, segments, max_wer=max_wer)
+
+
+def _print_report(report) -> None:
+    """Print a listen-back report: overall WER, then each flagged segment with what was heard."""
+    typer.echo(f"listen-back: word error rate {report.overall_wer:.3f} (limit {report.max_wer:.2f}), "
+               f"{len(report.flagged)} segment(s) flagged: {'passed' if report.passed else 'FAILED'}")
+    for row in report.segments:
+        if row.flagged:
+            typer.echo(f"  [{row.index + 1:02d} {row.role}] WER {row.wer:.2f}\n    said:  {row.expected}\n"
+                       f"    heard: {row.heard}")
 
 
 def _publish(audio: Path, feed_dir: Path, config: Path | None, **options):
@@ -220,6 +249,30 @@ def _progress(enabled: bool):
             yield advance
 
     return manager()
+
+
+@app.command()
+def check(
+    audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
+    script_file: Optional[Path] = typer.Option(None, "--script", help="Its script JSON (default: AUDIO's .script.json)."),
+    max_wer: float = typer.Option(0.25, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Listen back to AUDIO with speech recognition and flag segments a listener would not understand."""
+    from bulletin.listen import default_script_path
+
+    try:
+        if not audio.is_file():
+            raise BulletinError(f"{audio}: no such audio file; give a bulletin written by bulletin generate")
+        report = _listen_back(audio, script_file or default_script_path(audio), max_wer)
+    except BulletinError as error:
+        fail(error)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+    if not report.passed:
+        raise typer.Exit(1)
 
 
 # --- publishing commands (feed, serve, play) ---

@@ -178,8 +178,10 @@ def test_user_jingles_in_any_ffmpeg_format(tmp_path, cli, article, cache, tiny_v
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["jingles_s"] == pytest.approx(1.5 - 0.5 + 1.5, abs=0.1)
+    not_audio = tmp_path / "not-audio.wav"
+    not_audio.write_text("ceci n'est pas du son", encoding="utf-8")
     bad = cli("generate", article, "--voice", tiny_voice_dir, "-o", tmp_path / "c.mp3", "--cache-dir", cache,
-              "--intro", tmp_path / "article.txt")
+              "--intro", not_audio)
     assert bad.returncode == 1 and "cannot decode" in bad.stderr and bad.stderr.count("\n") == 1
 
 

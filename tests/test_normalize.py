@@ -266,7 +266,7 @@ SIGLES = [
 
 LETTERS_AND_PUNCTUATION = [
     ("Tokáev", "Tokaïev"),
-    ("Almatý", "Almaty"),
+    ("Almatý", "Almati"),
     ("Aktobé", "Aktobé"),
     ("Noursoultan", "Noursoultane"),
     ("Kasim-Yomart Tokáev", "Kassym-Jomart Tokaïev"),
