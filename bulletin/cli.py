@@ -288,11 +288,12 @@ def publish(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Public URL of the feed directory (overrides base_url)."),
     replace: bool = typer.Option(False, "--replace", help="Replace an episode published with different content (keeps its GUID)."),
     keep: int = typer.Option(100, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."),
+    prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
 ) -> None:
     """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
     try:
-        episode = _publish(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep)
+        episode = _publish(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
     except BulletinError as error:
         fail(error)
     if as_json:

@@ -382,6 +382,7 @@ def publish(
     replace: bool = False,
     keep: int = 100,
     now: datetime | None = None,
+    prune: bool = False,
 ) -> Episode:
     """Publish ``audio`` (an MP3 with optional .vtt/.srt/.chapters.json beside it) into ``feed_dir``.
 
@@ -390,6 +391,7 @@ def publish(
     Republishing identical files changes nothing. Different content under an existing
     slug raises OutputError unless ``replace``, which keeps the GUID and pubDate.
     ``now`` fixes the pubDate of a new episode (default: the current time, UTC).
+    ``prune`` deletes the files of episodes beyond the newest ``keep`` and forgets them.
     """
     audio = Path(audio)
     base_url = (base_url or channel.base_url or "").strip().rstrip("/")
@@ -478,6 +480,11 @@ def publish(
             "episode_type": "full",
         })
         entries.sort(key=_sort_key, reverse=True)
+        if prune:
+            for old in entries[keep:]:
+                for relative in old["files"].values():
+                    (feed_dir / relative).unlink(missing_ok=True)
+            del entries[keep:]
 
         artwork_url = _publish_artwork(channel, feed_dir, base_url)
         _write_if_changed(feed_dir / STATE_FILE, (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode())

@@ -300,11 +300,13 @@ def preset_status(preset: VoicePreset) -> tuple[bool, str]:
             return True, "downloaded"
         return False, "downloaded on first use"
     if preset.engine == "kokoro":
-        try:
-            from bulletin.kokoro import kokoro_status
-        except ImportError:
-            return False, "engine not installed"
-        return kokoro_status(preset)
+        from bulletin.kokoro import KOKORO_SUBDIR, find_data_file
+
+        model = find_data_file(f"{KOKORO_SUBDIR}/{preset.model}")
+        voice = find_data_file(f"{KOKORO_SUBDIR}/{preset.speaker}.npz")
+        if model and voice:
+            return True, f"model in {model.parent}"
+        return False, "fetched on first use, or run scripts/assemble_assets.py"
     return False, f"unknown engine {preset.engine}"
 
 

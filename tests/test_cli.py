@@ -117,7 +117,8 @@ def test_voices_lists_presets(cli):
     result = cli("voices", "--json")
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in json.loads(result.stdout)}
-    assert {"fr-css10", "fr-mai", "fr-xtts"} <= set(rows)
+    assert {"fr-css10", "fr-mai", "fr-xtts", "fr-siwis"} <= set(rows)
+    assert all(isinstance(row["offline"], bool) and row["status"] for row in rows.values())
 
 
 @pytest.mark.parametrize(

@@ -261,6 +261,17 @@ def test_keep_lists_only_the_newest_items_and_keeps_older_audio(tmp_path):
     assert (feed_dir / "episodes" / sources[0].name).exists()
 
 
+def test_prune_deletes_the_files_of_episodes_beyond_keep(tmp_path):
+    feed_dir = tmp_path / "public"
+    sources = [make_bulletin(tmp_path / "src", f"2026-11-2{n}-jour-{n}", seconds=1.0) for n in range(3)]
+    for n, source in enumerate(sources):
+        publish(source, feed_dir, make_channel(), keep=2, now=T0 + timedelta(days=n), prune=True)
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert [Path(e.enclosures[0].href).stem for e in parsed.entries] == [sources[2].stem, sources[1].stem]
+    assert not list((feed_dir / "episodes").glob(f"{sources[0].stem}.*"))
+    assert (feed_dir / "episodes" / sources[1].name).exists()
+
+
 def test_metadata_falls_back_to_the_file_name_and_id3_chapters(tmp_path):
     audio = make_bulletin(tmp_path / "src", "2026-11-25-le-president-kazakh", title=None, description=None,
                           sidecars=(), id3_chapters=True, chapters=[(0.0, "Ouverture"), (1.25, "Récit")])
