@@ -71,8 +71,8 @@ def render(name: str) -> np.ndarray:
     if pad_notes:
         out += _pad(pad_notes, length_s)
     out = _reverb(out).astype(np.float32)
-    fade = int(0.25 * RATE_HZ)
-    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32) ** 2
+    fade = int(0.4 * RATE_HZ)
+    out[-fade:] *= (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade))).astype(np.float32)  # no kink, no click
     return (out / np.max(np.abs(out)) * 10 ** (-3 / 20)).astype(np.float32)
 
 
