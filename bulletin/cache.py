@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
 from bulletin.errors import OutputError
+from bulletin.files import atomic_path
 
 CACHE_VERSION = 1
 """Bump when the stored format changes, so old entries are ignored."""
@@ -73,20 +73,13 @@ class SegmentCache:
     def put(self, key: str, samples: np.ndarray, sample_rate: int) -> None:
         """Store ``samples`` under ``key`` atomically (temp file + rename)."""
         path = self.path(key)
-        temp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".wav", dir=path.parent)
-            os.close(handle)
-            soundfile.write(temp, np.asarray(samples, dtype=np.float32), sample_rate, subtype="FLOAT", format="WAV")
-            os.replace(temp, path)
-            temp = None
+            with atomic_path(path) as temp:
+                soundfile.write(temp, np.asarray(samples, dtype=np.float32), sample_rate, subtype="FLOAT", format="WAV")
         except OSError as error:
             raise OutputError(f"cannot write the segment cache in {self.directory}: {error.strerror}; "
                               "use --cache-dir DIR with a writable directory") from None
-        finally:
-            if temp and os.path.exists(temp):
-                os.unlink(temp)
 
     def render_dir(self, key: str) -> Path:
         """Return the directory holding a finished bulletin (MP3 + sidecars) for a render ``key``."""

@@ -6,17 +6,14 @@ place, so a failure never leaves a half-written output.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bulletin.errors import AudioError, OutputError
+from bulletin.files import atomic_path, write_atomic
 from bulletin.mix import MP3_PRESCALE, RATE_HZ, Placement, loudness_lufs, loudness_range_lu, true_peak_db
 
 DEFAULT_BITRATE_KBPS = 128
@@ -38,28 +35,6 @@ class Tags:
     """COMM: the lead, as written."""
     language: str = "fra"
     """TLAN: ISO 639-2 language."""
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temp path beside ``path``; rename it onto ``path`` only if the block succeeds."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise OutputError(f"{path.parent}: no such directory; create it or choose another output path")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".tmp", dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"{path.parent}: cannot write here ({error.strerror}); choose another output path") from None
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-    try:
-        yield Path(temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def encode_mp3(path: Path, samples: np.ndarray, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> None:
@@ -234,5 +209,4 @@ def sidecar_paths(audio: Path) -> dict[str, Path]:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
-    with atomic_path(path) as temp:
-        temp.write_text(text, encoding="utf-8")
+    write_atomic(path, text.encode("utf-8"))

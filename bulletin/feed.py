@@ -14,12 +14,8 @@ import email.utils
 import fcntl
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
-import tomllib
 import unicodedata
 import uuid
 from dataclasses import dataclass, field, fields
@@ -27,7 +23,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import tomllib
+
 from bulletin.errors import AudioError, BulletinError, OutputError
+from bulletin.files import copy_atomic, fsync_dir, sha256_file, write_atomic
 
 NS_ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 NS_PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -193,56 +192,6 @@ def format_duration(seconds: float) -> str:
 def _is_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same directory, fsync and rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class _FeedLock:
@@ -424,14 +373,14 @@ def publish(
             if (feed_dir / relative).resolve().parent != root:  # belt and braces: slugs cannot do this
                 raise OutputError(f"{relative}: refusing to write outside {episodes_dir}")
 
-        hashes = {kind: _sha256(path) for kind, path in source.files.items()}
+        hashes = {kind: sha256_file(path) for kind, path in source.files.items()}
         if source.image:
             hashes["image"] = hashlib.sha256(source.image[0]).hexdigest()
         previous = set(existing["files"].values()) if existing else set()
         conflicts = []
         for kind, relative in wanted.items():
             target = feed_dir / relative
-            if target.exists() and _sha256(target) != hashes[kind]:
+            if target.exists() and sha256_file(target) != hashes[kind]:
                 conflicts.append(relative)
         # A sidecar dropped since the last publish also makes this a different episode.
         dropped = sorted(previous - set(wanted.values()))
@@ -448,10 +397,10 @@ def publish(
             if kind == "image":
                 write_atomic(target, source.image[0])
             else:
-                _copy_atomic(source.files[kind], target)
+                copy_atomic(source.files[kind], target)
         for relative in dropped:
             (feed_dir / relative).unlink(missing_ok=True)
-        _fsync_dir(episodes_dir)
+        fsync_dir(episodes_dir)
 
         if existing is None:
             moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bulletin.errors import VoiceError
+from bulletin.files import sha256_file
 from bulletin.voice import VoiceOptions, VoicePreset, preset_alphabet
 
 SAMPLE_RATE_HZ = 24000
@@ -166,7 +167,7 @@ class KokoroVoice:
         self.model_path = model_path
         self.voices_path = voices_path
         self.identity = "|".join([
-            "kokoro", _sha256(model_path)[:16], preset.speaker,
+            "kokoro", sha256_file(model_path)[:16], preset.speaker,
             hashlib.sha256(self._style.tobytes()).hexdigest()[:16], f"speed={preset.speed:g}", preset.language,
         ])
         self._dropped: dict[str, bool] = {}
@@ -226,11 +227,3 @@ class KokoroVoice:
             if self._dropped[character]:
                 counts[character] += 1
         return counts
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -21,8 +21,8 @@ from pathlib import Path
 from bulletin.article import Article, read_article
 from bulletin.cache import SegmentCache
 from bulletin.errors import ArticleError, AudioError, OutputError
-from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script, join_scripts
 from bulletin.mix import MixSettings
+from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script, join_scripts
 from bulletin.voice import DEFAULT_PRESET, VoiceOptions, VoicePreset, open_voice, preset_alphabet, resolve_voice_spec
 
 DEFAULT_OUTPUT_DIR = Path("audio_out")
@@ -332,9 +332,8 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
 def _reuse_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[str, Path]) -> dict | None:
     """Copy a stored render to ``output`` and its sidecars; return its figures, or None if absent."""
     import json
-    import shutil
 
-    from bulletin.export import atomic_path
+    from bulletin.files import copy_atomic
 
     directory = cache.render_dir(key)
     try:
@@ -342,26 +341,22 @@ def _reuse_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[st
     except (OSError, ValueError):
         return None
     for kind, target in [("audio", output), *sidecars.items()]:
-        with atomic_path(target) as temp:
-            shutil.copyfile(directory / kind, temp)
+        copy_atomic(directory / kind, target)
     return figures
 
 
 def _store_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[str, Path], figures: dict) -> None:
     """Keep a copy of the finished bulletin so an identical re-run is a file copy."""
     import json
-    import shutil
 
-    from bulletin.export import atomic_path
+    from bulletin.files import copy_atomic, write_atomic
 
     directory = cache.render_dir(key)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for kind, source in [("audio", output), *sidecars.items()]:
-            with atomic_path(directory / kind) as temp:
-                shutil.copyfile(source, temp)
-        with atomic_path(directory / "figures.json") as temp:  # last: marks the render complete
-            temp.write_text(json.dumps(figures), encoding="utf-8")
+            copy_atomic(source, directory / kind)
+        write_atomic(directory / "figures.json", json.dumps(figures).encode())  # last: marks the render complete
     except (OSError, OutputError):
         pass  # a cache that cannot be written only costs time on the next run
 

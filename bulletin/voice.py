@@ -7,12 +7,10 @@ when a Coqui voice is opened, never at ``import bulletin``.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import string
 import sys
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,8 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import tomllib
 
 from bulletin.errors import VoiceError
+from bulletin.files import sha256_file
 
 DEFAULT_PRESET = "fr-css10"
 EXTRA_CANDIDATES = string.punctuation + "«»“”‘’„…—–\u00a0\u202f"
@@ -210,6 +210,9 @@ class CoquiVoice:
 
     Opening it is cheap (config and checksum only); torch and the model load on the
     first ``synthesize``, so a re-run served from the cache never imports torch.
+    ``options.extra["engine"]`` picks how a VITS model runs (``bulletin.fastvits``):
+    "bf16" (default: HiFi-GAN decoder in bfloat16 on CPUs with native bf16, else torch),
+    "torch" (Coqui as is, float32) or "onnx" (ONNX Runtime, float32, same samples as torch).
     """
 
     def __init__(self, preset: VoicePreset, options: VoiceOptions) -> None:
@@ -233,21 +236,55 @@ class CoquiVoice:
         self._directory = directory
         self._checkpoint = _checkpoint_in(directory)
         self.alphabet = coqui_alphabet_from_config(directory / "config.json")
+        from bulletin.fastvits import resolve_engine
+
+        self.engine = resolve_engine(options.extra.get("engine"), directory / "config.json", options.device)
+        """The engine that will run: "bf16", "torch" or "onnx" (see bulletin.fastvits)."""
         self.identity = "|".join(
-            ["coqui", _file_hash(self._checkpoint), preset.speaker, preset.language,
-             _file_hash(options.speaker_wav) if options.speaker_wav else ""]
+            ["coqui", sha256_file(self._checkpoint)[:16], preset.speaker, preset.language,
+             sha256_file(options.speaker_wav)[:16] if options.speaker_wav else ""]
         )
+        if self.engine == "bf16":  # different samples (~0.3 dB log-mel): its own cache entries
+            self.identity += "|bf16"
         self._tts = None
+        self._fast = None
 
     @property
     def sample_rate(self) -> int:
         """Rate of the samples ``synthesize`` returns, in Hz (loads the model)."""
-        return int(self._model().synthesizer.output_sample_rate)
+        self._model()
+        return self._rate
 
     def _model(self):
-        if self._tts is None:
-            self._tts = self._load()
+        if self._tts is None and self._fast is None:
+            if self.engine == "onnx":
+                self._fast = self._load_onnx()
+            if self._fast is None:
+                self._tts = self._load()
         return self._tts
+
+    def _load_onnx(self):
+        """Return the ONNX engine, or None (logged) when this model cannot run on it."""
+        from bulletin.fastvits import FastVits
+
+        logging.getLogger("TTS").setLevel(logging.ERROR)
+        cache_dir = self.options.extra.get("cache_dir")
+        if cache_dir is None:
+            from bulletin.cache import default_cache_dir
+
+            cache_dir = default_cache_dir()
+        try:
+            fast = FastVits(self._directory, Path(cache_dir), threads=self.options.threads, device=self.options.device)
+        except Exception as error:  # export or runtime failure: torch still speaks this model
+            logging.getLogger(__name__).warning("ONNX engine unavailable for %s (%s: %s); using torch",
+                                                self.name, type(error).__name__, error)
+            self.engine = "torch"
+            return None
+        tokenizer = fast.tokenizer
+        self._cleaner = tokenizer.text_cleaner
+        self._vocab = frozenset(tokenizer.characters.vocab)
+        self._rate = fast.sample_rate
+        return fast
 
     def _load(self):
         import torch
@@ -267,9 +304,14 @@ class CoquiVoice:
         else:  # by name, so Coqui also wires the model's default vocoder
             tts = TTS(model_name=self.preset.model, progress_bar=False)
         tts = tts.to(self.options.device)
+        if self.engine == "bf16":
+            from bulletin.fastvits import bf16_decoder
+
+            bf16_decoder(tts.synthesizer.tts_model)
         tokenizer = tts.synthesizer.tts_model.tokenizer
         self._cleaner = tokenizer.text_cleaner
         self._vocab = frozenset(tokenizer.characters.vocab)
+        self._rate = int(tts.synthesizer.output_sample_rate)
         return tts
 
     def dropped_characters(self, text: str) -> Counter[str]:
@@ -280,9 +322,11 @@ class CoquiVoice:
 
     def synthesize(self, text: str) -> np.ndarray:
         """Return ``text`` spoken, mono float32 at ``sample_rate``."""
+        tts = self._model()
+        if self._fast is not None:
+            return self._fast.synthesize(text)
         import torch
 
-        tts = self._model()
         kwargs = {}
         if self.preset.needs_speaker_wav:
             kwargs = {"speaker_wav": str(self.options.speaker_wav), "language": self.preset.language}
@@ -334,12 +378,3 @@ def _checkpoint_in(directory: Path) -> Path:
     if not checkpoints:
         raise VoiceError(f"{directory}: no .pth checkpoint in this model directory")
     return checkpoints[0]
-
-
-def _file_hash(path: Path | None) -> str:
-    """Return the sha256 of a file (first 16 hex digits), reading it in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
