@@ -13,9 +13,10 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from bulletin.errors import AudioError
 from bulletin.feed import Chapter, load_chapters

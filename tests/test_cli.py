@@ -137,8 +137,8 @@ def test_voices_lists_presets(cli):
 )
 def test_bad_input_is_one_line_no_traceback_no_file(tmp_path, cli, tiny_voice_dir, setup, args, message):
     article = tmp_path / "a.txt"
-    contents = {"empty": b"", "binary": b"\x00\x01\x02\xff" * 10, "title-only": "# Titre\n".encode(),
-                "ok": "Titre\n\nUn paragraphe.\n".encode()}
+    contents = {"empty": b"", "binary": b"\x00\x01\x02\xff" * 10, "title-only": b"# Titre\n",
+                "ok": b"Titre\n\nUn paragraphe.\n"}
     if setup:
         article.write_bytes(contents[setup])
     noconfig = tmp_path / "model"

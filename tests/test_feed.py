@@ -11,6 +11,7 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from feed_helpers import make_bulletin, make_channel
 from lxml import etree
 from mutagen.mp3 import MP3
 
@@ -23,7 +24,6 @@ from bulletin.feed import (
     slugify,
     xml_text,
 )
-from feed_helpers import make_bulletin, make_channel
 
 BASE = "https://example.org/podcast"
 T0 = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)

@@ -89,8 +89,9 @@ def test_tags_artwork_chapters_and_transcripts_agree(tmp_path, cli, article, cac
     assert str(id3["TLAN"]) == "fra" and str(id3["TDRC"])
     cover = id3.getall("APIC")[0]
     assert cover.mime == "image/png" and cover.data[:4] == b"\x89PNG"
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     assert Image.open(io.BytesIO(cover.data)).size == (1400, 1400)
     chaps = sorted(id3.getall("CHAP"), key=lambda frame: frame.start_time)

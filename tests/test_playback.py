@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+from feed_helpers import make_bulletin
 
 from bulletin.errors import AudioError
 from bulletin.feed import Chapter
 from bulletin.playback import chapter_at, play
-from feed_helpers import make_bulletin
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,11 +16,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from feed_helpers import make_bulletin, make_channel
 from mutagen.mp3 import MP3
 
 from bulletin.feed import publish
 from bulletin.serve import make_server
-from feed_helpers import make_bulletin, make_channel
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
