@@ -131,12 +131,7 @@ def scenario_equivalence(args: dict) -> dict:
     for engine in ("torch", "bf16", "onnx"):
         voice = open_voice(resolve_voice_spec(args["model"]),
                            VoiceOptions(extra={"engine": engine, "cache_dir": args["onnx_cache"]}))
-        voice._model()
-        if voice._fast is not None:
-            voice._fast.scales[[0, 2]] = 0.0
-        else:
-            model = voice._tts.synthesizer.tts_model
-            model.inference_noise_scale = model.inference_noise_scale_dp = 0.0
+        voice.without_noise()
         outputs[engine] = ([voice.synthesize(text) for text in texts], voice.engine, voice.sample_rate)
     reference, _, rate = outputs["torch"]
     report = {}

@@ -314,6 +314,16 @@ class CoquiVoice:
         self._rate = int(tts.synthesizer.output_sample_rate)
         return tts
 
+    def without_noise(self) -> CoquiVoice:
+        """Set the model's noise scales to 0 so synthesis is deterministic (to compare engines); return self."""
+        self._model()
+        if self._fast is not None:
+            self._fast.scales[[0, 2]] = 0.0
+        else:
+            model = self._tts.synthesizer.tts_model
+            model.inference_noise_scale = model.inference_noise_scale_dp = 0.0
+        return self
+
     def dropped_characters(self, text: str) -> Counter[str]:
         """Return the characters of ``text`` this model would drop after its own cleaner (loads the model)."""
         self._model()

@@ -24,13 +24,7 @@ TEXT = ("Le président du Kazakhstan a assuré ce lundi que son pays était conf
 
 def quiet(voice):
     """Set the noise scales of an opened Coqui voice (any engine) to 0; return it."""
-    voice._model()
-    if voice._fast is not None:
-        voice._fast.scales[[0, 2]] = 0.0
-    else:
-        model = voice._tts.synthesizer.tts_model
-        model.inference_noise_scale = model.inference_noise_scale_dp = 0.0
-    return voice
+    return voice.without_noise()
 
 
 def open_engine(model_dir, engine, cache_dir, **options):
