@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -144,15 +142,14 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
     model = tts.synthesizer.tts_model
     if type(model).__name__ != "Vits" or (model_dir / "vocab.txt").is_file():
         raise OnnxUnsupported(f"{type(model).__name__} checkpoint")
+    import warnings
+
+    from bulletin.files import atomic_path
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".onnx", dir=target.parent)
-    os.close(handle)
-    try:
-        model.export_onnx(temp, verbose=False)
-        os.replace(temp, target)  # atomic: a concurrent run never reads half a file
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    with atomic_path(target) as temp, warnings.catch_warnings():  # atomic: a concurrent run never reads half a file
+        warnings.simplefilter("ignore")  # torch's tracer warns about VITS's data-dependent lengths: expected
+        model.export_onnx(str(temp), verbose=False)
     return target
 
 
