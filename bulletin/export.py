@@ -38,29 +38,22 @@ class Tags:
 
 
 def encode_mp3(path: Path, samples: np.ndarray, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> None:
-    """Encode mono float32 ``samples`` at 44.1 kHz as CBR MP3 into ``path``.
+    """Encode mono float32 ``samples`` at 44.1 kHz as CBR MP3 (libsndfile's LAME) into ``path``.
 
-    LAME through the ffmpeg binary of the imageio-ffmpeg wheel: measured 1.0 s for 254 s
-    of audio, against 3.0 s for libsndfile's MP3 writer; it writes a Xing/LAME header, so
-    players read the exact duration. The input is divided by the encoder's 0.95 pre-scale
-    so the decoded file has the loudness that was mastered.
+    Chosen by measurement over ffmpeg's LAME (imageio-ffmpeg): ffmpeg encodes faster
+    (1.0 s against 3.0 s for 254 s of speech) but its decoded true peak overshot the
+    master by 1.8 dB where libsndfile's overshot by 0.2 dB. libsndfile writes a Xing/LAME
+    header, so players read the exact duration. The input is divided by the encoder's
+    0.95 pre-scale so the decoded file has the loudness that was mastered.
     """
-    import subprocess
-
-    import imageio_ffmpeg
+    import soundfile
 
     if not 32 <= bitrate_kbps <= 320:
         raise OutputError(f"bitrate {bitrate_kbps} kbps is out of range; use 64 to 192")
+    level = (320 - bitrate_kbps) / 288  # libsndfile maps compression_level 0..1 to 320..32 kbps CBR
     scaled = samples / np.float32(MP3_PRESCALE) if bitrate_kbps < 320 else samples
-    pcm = np.clip(scaled, -1.0, 1.0).astype("<f4").tobytes()
-    encoded = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "f32le", "-ar", str(RATE_HZ),
-         "-ac", "1", "-i", "-", "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-id3v2_version", "0",
-         "-f", "mp3", str(path)],
-        input=pcm, capture_output=True, check=False,
-    )
-    if encoded.returncode != 0:
-        raise AudioError(f"the MP3 encoder failed: {encoded.stderr.decode(errors='replace').strip()[-200:]}")
+    soundfile.write(path, np.clip(scaled, -1.0, 1.0), RATE_HZ, format="MP3", subtype="MPEG_LAYER_III",
+                    compression_level=level, bitrate_mode="CONSTANT")
 
 
 def measure_file(path: Path) -> dict:

@@ -414,12 +414,12 @@ def limiter_gain(peaks: np.ndarray, ceiling_db: float, lookahead_ms: float = 5.0
     return uniform_filter1d(np.minimum(held, released), size=window)  # ramps, never hard steps
 
 
-def master(samples: np.ndarray, target_lufs: float, ceiling_db: float) -> np.ndarray:
+def master(samples: np.ndarray, target_lufs: float, ceiling_db: float, headroom_db: float = 0.5) -> np.ndarray:
     """Return ``samples`` at ``target_lufs`` integrated, true peak under ``ceiling_db`` (gentle limiter).
 
     The input gain is searched (secant method) so that the limited signal lands on the target.
     """
-    internal_ceiling = ceiling_db - 0.5  # headroom for the encoder's overshoot
+    internal_ceiling = ceiling_db - headroom_db  # room for the encoder's overshoot
     samples = samples.astype(np.float32)
     level = loudness_lufs(samples)
     if not np.isfinite(level):

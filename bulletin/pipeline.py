@@ -275,9 +275,19 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
-    mastered = mix.master(stitched.samples, request.target_lufs, request.true_peak_db)
-    measured = export.write_audio(output, mastered, request.audio_format, tags, stitched.chapters,
-                                  request.target_lufs, request.bitrate_kbps, artwork)
+    headroom_db = 0.5
+    for _ in range(3):  # the true peak gate: what the listener decodes must stay under the ceiling
+        mastered = mix.master(stitched.samples, request.target_lufs, request.true_peak_db, headroom_db)
+        measured = export.write_audio(output, mastered, request.audio_format, tags, stitched.chapters,
+                                      request.target_lufs, request.bitrate_kbps, artwork)
+        overshoot_db = measured["true_peak_db"] - request.true_peak_db
+        if overshoot_db <= 0:
+            break
+        headroom_db += overshoot_db + 0.2
+    else:
+        output.unlink()
+        raise AudioError(f"the encoded file peaks at {measured['true_peak_db']:.1f} dBTP, over the "
+                         f"{request.true_peak_db:.1f} dBTP ceiling; lower the loudness target or raise --true-peak")
     if abs(measured["duration_s"] - stitched.duration_s) > 0.1:
         output.unlink()
         raise AudioError(f"the encoded file lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s")
@@ -302,7 +312,7 @@ def _read_artwork(path: Path) -> bytes:
     return data
 
 
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 """Bump when mixing, mastering or export change what a render produces."""
 
 

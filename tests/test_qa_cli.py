@@ -44,6 +44,7 @@ def test_kokoro_bulletin_is_understood(kokoro_bulletin):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["dropped_characters"] == 0
+    assert abs(summary["loudness_lufs"] + 16) <= 0.5 and summary["true_peak_db"] <= -1.0  # real speech, decoded
     assert summary["check"]["overall_wer"] <= 0.12, summary["check"]
     assert not [row for row in summary["check"]["segments"] if row["flagged"]]
     assert out.is_file() and summary["duration_s"] > 120
