@@ -30,11 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "rhc-kazakhstan.txt"
 ENGINES = ("bf16", "onnx", "torch")
-TARGETS = {"cold_rtf": 0.17, "warm_share": 0.05, "edit_share": 0.25, "outside_share": 0.03, "help_s": 0.3,
-           "rss_mb": 1200}
+TARGETS = {
+    "cold_rtf": 0.17,
+    "warm_share": 0.05,
+    "edit_share": 0.25,
+    "outside_share": 0.03,
+    "help_s": 0.3,
+    "rss_mb": 1200,
+}
 
 
 # ---------------------------------------------------------------- scenarios (run in a subprocess)
+
 
 def scenario_baseline(args: dict) -> dict:
     """The plain Coqui loop: ``TTS.tts()`` per paragraph of num2words text, pydub concatenation, MP3."""
@@ -54,6 +61,7 @@ def scenario_baseline(args: dict) -> dict:
     import warnings
 
     import imageio_ffmpeg
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pydub import AudioSegment
@@ -71,8 +79,7 @@ def scenario_baseline(args: dict) -> dict:
         audio += AudioSegment(pcm.tobytes(), frame_rate=rate, sample_width=2, channels=1)
     audio.export(args["output"], format="mp3", bitrate="128k").close()
     total = time.perf_counter() - started
-    return {"seconds": total, "speech_s": speech_samples / rate, "inference_s": inference_s,
-            "load_s": loaded - started}
+    return {"seconds": total, "speech_s": speech_samples / rate, "inference_s": inference_s, "load_s": loaded - started}
 
 
 def scenario_generate(args: dict) -> dict:
@@ -100,24 +107,36 @@ def scenario_generate(args: dict) -> dict:
         samples = original_synthesize(self, text)
         timing["inference_s"] += time.perf_counter() - t0
         if os.environ.get("BENCH_VERBOSE"):
-            print(f"synthesize {len(text)} chars: {time.perf_counter() - t0:.2f} s for "
-                  f"{len(samples) / self._rate:.2f} s", file=sys.stderr)
+            print(
+                f"synthesize {len(text)} chars: {time.perf_counter() - t0:.2f} s for {len(samples) / self._rate:.2f} s",
+                file=sys.stderr,
+            )
         timing["speech_samples"] += len(samples)
         timing["rate"] = self._rate
         return samples
 
     cls.synthesize, cls._model = timed_synthesize, timed_model
     request = GenerateRequest(
-        articles=(Path(args["article"]),), output=Path(args["output"]), voice=args["model"],
+        articles=(Path(args["article"]),),
+        output=Path(args["output"]),
+        voice=args["model"],
         cache_dir=Path(args["cache"]),
         voice_options=VoiceOptions(extra={"engine": args["engine"], "cache_dir": args["onnx_cache"]}),
     )
     result = produce(request)
     total = time.perf_counter() - started
     speech_s = timing["speech_samples"] / timing["rate"] if timing["rate"] else 0.0
-    return {"seconds": total, "produce_s": result.seconds, "speech_s": speech_s, "bulletin_speech_s": result.speech_s,
-            "inference_s": timing["inference_s"], "load_s": timing["load_s"], "cache_hits": result.cache_hits,
-            "cache_misses": result.cache_misses, "torch_imported": "torch" in sys.modules}
+    return {
+        "seconds": total,
+        "produce_s": result.seconds,
+        "speech_s": speech_s,
+        "bulletin_speech_s": result.speech_s,
+        "inference_s": timing["inference_s"],
+        "load_s": timing["load_s"],
+        "cache_hits": result.cache_hits,
+        "cache_misses": result.cache_misses,
+        "torch_imported": "torch" in sys.modules,
+    }
 
 
 def scenario_equivalence(args: dict) -> dict:
@@ -129,8 +148,9 @@ def scenario_equivalence(args: dict) -> dict:
     texts = [segment.text for segment in spoken_script(Path(args["article"]), args["model"]).script.segments][1:4]
     outputs = {}
     for engine in ("torch", "bf16", "onnx"):
-        voice = open_voice(resolve_voice_spec(args["model"]),
-                           VoiceOptions(extra={"engine": engine, "cache_dir": args["onnx_cache"]}))
+        voice = open_voice(
+            resolve_voice_spec(args["model"]), VoiceOptions(extra={"engine": engine, "cache_dir": args["onnx_cache"]})
+        )
         voice.without_noise()
         outputs[engine] = ([voice.synthesize(text) for text in texts], voice.engine, voice.sample_rate)
     reference, _, rate = outputs["torch"]
@@ -155,14 +175,22 @@ def scenario_export(args: dict) -> dict:
     return {"seconds": time.perf_counter() - started, "bytes": target.stat().st_size}
 
 
-SCENARIOS = {"baseline": scenario_baseline, "generate": scenario_generate, "equivalence": scenario_equivalence,
-             "export": scenario_export}
+SCENARIOS = {
+    "baseline": scenario_baseline,
+    "generate": scenario_generate,
+    "equivalence": scenario_equivalence,
+    "export": scenario_export,
+}
 
 
 def run_scenario(name: str, **args) -> dict:
     """Run one scenario in a fresh interpreter; return its figures plus its peak RSS in MB."""
-    completed = subprocess.run([sys.executable, __file__, "--scenario", name, json.dumps(args, default=str)],
-                               capture_output=True, text=True, cwd=ROOT)
+    completed = subprocess.run(
+        [sys.executable, __file__, "--scenario", name, json.dumps(args, default=str)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode or not lines:
         raise RuntimeError(f"scenario {name} failed:\n{completed.stderr[-3000:]}")
@@ -170,6 +198,7 @@ def run_scenario(name: str, **args) -> dict:
 
 
 # ---------------------------------------------------------------- the benchmark
+
 
 def bench_dir() -> Path:
     """Return where the benchmark keeps its model and ONNX export between runs."""
@@ -186,8 +215,9 @@ def ensure_model(directory: Path) -> Path:
     longer reflects what the model computed. A real voice is loud enough not to be cut.
     """
     if not (directory / "model.pth").is_file():
-        subprocess.run([sys.executable, "-m", "bulletin.testvoice", str(directory), "--size", "css10"], check=True,
-                       cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "bulletin.testvoice", str(directory), "--size", "css10"], check=True, cwd=ROOT
+        )
         config_path = directory / "config.json"
         config = json.loads(config_path.read_text(encoding="utf-8"))
         config["audio"]["do_trim_silence"] = False
@@ -237,9 +267,14 @@ def machine() -> dict:
                 flags = line
     except OSError:
         model = platform.processor()
-    return {"date": dt.datetime.now().isoformat(timespec="seconds"), "cores": os.cpu_count(), "cpu": model,
-            "bf16": "avx512_bf16" in flags or "amx_bf16" in flags, "python": platform.python_version(),
-            "load_average_start": os.getloadavg()[0]}
+    return {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "bf16": "avx512_bf16" in flags or "amx_bf16" in flags,
+        "python": platform.python_version(),
+        "load_average_start": os.getloadavg()[0],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -261,8 +296,13 @@ def main(argv: list[str] | None = None) -> None:
     store = bench_dir()
     model = ensure_model(store / "css10-seed0-notrim")
     onnx_cache = store / "onnx-cache"
-    results = {"machine": machine(), "mode": "quick" if options.quick else "full", "repeats": repeats,
-               "model": "css10-size random VITS (bulletin.testvoice --size css10)", "engines": engines}
+    results = {
+        "machine": machine(),
+        "mode": "quick" if options.quick else "full",
+        "repeats": repeats,
+        "model": "css10-size random VITS (bulletin.testvoice --size css10)",
+        "engines": engines,
+    }
     with tempfile.TemporaryDirectory(prefix="bulletin-bench-") as temp:
         temp = Path(temp)
         article = article_subset(ARTICLE, 3, temp / "article.txt") if options.quick else ARTICLE
@@ -274,11 +314,13 @@ def main(argv: list[str] | None = None) -> None:
         for repeat in range(repeats):
             print(f"run {repeat + 1}/{repeats}: baseline", file=sys.stderr, flush=True)
             runs.setdefault("baseline", []).append(
-                run_scenario("baseline", article=article, model=model, output=temp / "baseline.mp3"))
+                run_scenario("baseline", article=article, model=model, output=temp / "baseline.mp3")
+            )
             for engine in engines:
                 cache = temp / f"cache-{engine}-{repeat}"
-                common = dict(model=model, engine=engine, onnx_cache=onnx_cache, cache=cache,
-                              output=temp / f"{engine}.mp3")
+                common = dict(
+                    model=model, engine=engine, onnx_cache=onnx_cache, cache=cache, output=temp / f"{engine}.mp3"
+                )
                 print(f"run {repeat + 1}/{repeats}: cold {engine}", file=sys.stderr, flush=True)
                 runs.setdefault(f"cold_{engine}", []).append(run_scenario("generate", article=article, **common))
                 if engine == engines[0]:
@@ -296,6 +338,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def summarise(runs: dict[str, list[dict]], help_times: list[float], main_engine: str) -> dict:
     """Return medians and the figures the issue's targets are stated in."""
+
     def median(name, key):
         return statistics.median(run[key] for run in runs[name])
 
@@ -307,7 +350,8 @@ def summarise(runs: dict[str, list[dict]], help_times: list[float], main_engine:
             entry["rtf"] = entry["seconds"] / entry["speech_s"]
         entry["outside_share"] = statistics.median(1 - run["inference_s"] / run["seconds"] for run in runs[name])
         entry["outside_share_after_load"] = statistics.median(
-            1 - run["inference_s"] / max(run["seconds"] - run["load_s"], 1e-9) for run in runs[name])
+            1 - run["inference_s"] / max(run["seconds"] - run["load_s"], 1e-9) for run in runs[name]
+        )
         summary[name] = entry
     baseline = summary["baseline"]
     cold = summary[f"cold_{main_engine}"]
@@ -322,12 +366,21 @@ def summarise(runs: dict[str, list[dict]], help_times: list[float], main_engine:
     rss_mb = max(summary[name]["peak_rss_mb"] for name in runs if name != "baseline")
     summary["targets"] = {
         "cold_rtf": [cold["rtf"], TARGETS["cold_rtf"], cold["rtf"] <= TARGETS["cold_rtf"]],
-        "warm_share_of_cold": [summary["warm"]["share_of_cold"], TARGETS["warm_share"],
-                               summary["warm"]["share_of_cold"] <= TARGETS["warm_share"]],
-        "edit_share_of_cold": [summary["edit"]["share_of_cold"], TARGETS["edit_share"],
-                               summary["edit"]["share_of_cold"] <= TARGETS["edit_share"]],
-        "outside_inference_share": [cold["outside_share"], TARGETS["outside_share"],
-                                    cold["outside_share"] <= TARGETS["outside_share"]],
+        "warm_share_of_cold": [
+            summary["warm"]["share_of_cold"],
+            TARGETS["warm_share"],
+            summary["warm"]["share_of_cold"] <= TARGETS["warm_share"],
+        ],
+        "edit_share_of_cold": [
+            summary["edit"]["share_of_cold"],
+            TARGETS["edit_share"],
+            summary["edit"]["share_of_cold"] <= TARGETS["edit_share"],
+        ],
+        "outside_inference_share": [
+            cold["outside_share"],
+            TARGETS["outside_share"],
+            cold["outside_share"] <= TARGETS["outside_share"],
+        ],
         "help_s": [summary["help_median_s"], TARGETS["help_s"], summary["help_median_s"] <= TARGETS["help_s"]],
         "peak_rss_mb": [rss_mb, TARGETS["rss_mb"], rss_mb <= TARGETS["rss_mb"]],
     }
@@ -338,28 +391,40 @@ def table(results: dict) -> str:
     """Return the results as a markdown table with a header line naming the date and machine."""
     m = results["machine"]
     s = results["summary"]
-    lines = [f"{results['mode']} run, {m['date'][:10]}, {m['cores']} cores, {m['cpu']}, {results['article']}, "
-             f"median of {results['repeats']} (load average at start {m['load_average_start']:.1f})", "",
-             "| scenario | wall s | speech s | RTF | speed-up vs baseline | outside inference | peak RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"{results['mode']} run, {m['date'][:10]}, {m['cores']} cores, {m['cpu']}, {results['article']}, "
+        f"median of {results['repeats']} (load average at start {m['load_average_start']:.1f})",
+        "",
+        "| scenario | wall s | speech s | RTF | speed-up vs baseline | outside inference | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, entry in s.items():
         if not isinstance(entry, dict) or name == "targets":
             continue
         label = name.replace("cold_", "generate cold, engine ").replace("warm", "generate warm (all cached)")
         label = label.replace("edit", "generate, one paragraph edited")
-        lines.append(f"| {label} | {entry['seconds']:.2f} | {entry['speech_s']:.1f} | {entry.get('rtf', 0):.3f} | "
-                     f"{entry['vs_baseline']:.2f}x | {entry['outside_share'] * 100:.1f} % | "
-                     f"{entry['peak_rss_mb']:.0f} |")
-    lines += ["", f"`bulletin --help`: {s['help_median_s']:.2f} s (median of {len(results['help_s'])})", "",
-              "| target | measured | goal | met |", "|---|---:|---:|---|"]
+        lines.append(
+            f"| {label} | {entry['seconds']:.2f} | {entry['speech_s']:.1f} | {entry.get('rtf', 0):.3f} | "
+            f"{entry['vs_baseline']:.2f}x | {entry['outside_share'] * 100:.1f} % | "
+            f"{entry['peak_rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        f"`bulletin --help`: {s['help_median_s']:.2f} s (median of {len(results['help_s'])})",
+        "",
+        "| target | measured | goal | met |",
+        "|---|---:|---:|---|",
+    ]
     for name, (value, goal, met) in s["targets"].items():
         lines.append(f"| {name} | {value:.3f} | {goal} | {'yes' if met else 'NO'} |")
     if "equivalence" in results:
         lines += ["", "| engine vs torch fp32 (noise off) | duration ratio | log-mel distance dB |", "|---|---:|---:|"]
         for engine, entry in results["equivalence"].items():
             if isinstance(entry, dict):
-                lines.append(f"| {engine} (ran {entry['engine_used']}) | {entry['duration_ratio']:.4f} | "
-                             f"{entry['log_mel_db']:.3f} |")
+                lines.append(
+                    f"| {engine} (ran {entry['engine_used']}) | {entry['duration_ratio']:.4f} | "
+                    f"{entry['log_mel_db']:.3f} |"
+                )
     if "onnx_export" in results:
         lines.append(f"\nONNX export (once per model, cached): {results['onnx_export']['seconds']:.1f} s")
     return "\n".join(lines)

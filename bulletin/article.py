@@ -16,8 +16,7 @@ from pathlib import Path
 from bulletin.errors import ArticleError
 
 MONTHS = (
-    "janvier février fevrier mars avril mai juin juillet août aout septembre "
-    "octobre novembre décembre decembre"
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre"
 ).split()
 
 

@@ -1,6 +1,6 @@
 """The bundled default cover art (1400x1400 PNG), drawn here with Pillow.
 
-    python -m bulletin.artwork [FILE]    # rewrites bulletin/assets/artwork.png
+python -m bulletin.artwork [FILE]    # rewrites bulletin/assets/artwork.png
 """
 
 from __future__ import annotations

@@ -78,8 +78,10 @@ class SegmentCache:
             with atomic_path(path) as temp:
                 soundfile.write(temp, np.asarray(samples, dtype=np.float32), sample_rate, subtype="FLOAT", format="WAV")
         except OSError as error:
-            raise OutputError(f"cannot write the segment cache in {self.directory}: {error.strerror}; "
-                              "use --cache-dir DIR with a writable directory") from None
+            raise OutputError(
+                f"cannot write the segment cache in {self.directory}: {error.strerror}; "
+                "use --cache-dir DIR with a writable directory"
+            ) from None
 
     def render_dir(self, key: str) -> Path:
         """Return the directory holding a finished bulletin (MP3 + sidecars) for a render ``key``."""

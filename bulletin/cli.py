@@ -38,8 +38,12 @@ LOUDNESS_PRESETS_HELP = "podcast (-16 LUFS, -1 dBTP), ebu-r128 (-23, -1), atsc (
 
 @app.command()
 def generate(
-    articles: list[Path] = typer.Argument(..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."),
+    articles: list[Path] = typer.Argument(
+        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."
+    ),
     voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
     no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
     intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
@@ -47,32 +51,52 @@ def generate(
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
     duck_db: float = typer.Option(-18.0, "--duck-db", help="Bed gain under speech, in dB."),
-    overlap_ms: int = typer.Option(0, "--overlap-ms", min=0, max=5000, help="Start speaking this long before the intro ends."),
-    pause: list[str] = typer.Option([], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."),
+    overlap_ms: int = typer.Option(
+        0, "--overlap-ms", min=0, max=5000, help="Start speaking this long before the intro ends."
+    ),
+    pause: list[str] = typer.Option(
+        [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
+    ),
     loudness_preset: str = typer.Option("podcast", "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
-    loudness: Optional[float] = typer.Option(None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."),
-    true_peak: Optional[float] = typer.Option(None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."),
+    loudness: Optional[float] = typer.Option(
+        None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
+    ),
+    true_peak: Optional[float] = typer.Option(
+        None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
+    ),
     audio_format: str = typer.Option("mp3", "--format", help="mp3, wav, flac or ogg."),
     bitrate: int = typer.Option(128, "--bitrate", help="MP3 bitrate in kbps (64 to 192)."),
     station: str = typer.Option("bulletin", "--station", help="Station or author written in the tags."),
     show: str = typer.Option("Bulletin d'information", "--show", help="Show name written in the tags."),
-    artwork: Optional[Path] = typer.Option(None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."),
+    artwork: Optional[Path] = typer.Option(
+        None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."
+    ),
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
-    engine: str = typer.Option("bf16", "--engine",
-                               help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), "
-                                    "torch or onnx."),
+    engine: str = typer.Option(
+        "bf16",
+        "--engine",
+        help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), torch or onnx.",
+    ),
     speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
-    agree_licence: bool = typer.Option(False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."),
+    agree_licence: bool = typer.Option(
+        False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
+    ),
+    lexicon: Optional[Path] = typer.Option(
+        None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."
+    ),
     max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
-    publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Then publish the bulletin into this feed directory."),
+    publish_dir: Optional[Path] = typer.Option(
+        None, "--publish", help="Then publish the bulletin into this feed directory."
+    ),
     feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
     play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
-    check_after: bool = typer.Option(False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."),
+    check_after: bool = typer.Option(
+        False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
+    ),
     max_wer: float = typer.Option(0.25, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
 ) -> None:
@@ -83,7 +107,9 @@ def generate(
 
     try:
         if loudness_preset not in LOUDNESS_PRESETS:
-            raise BulletinError(f"unknown loudness preset {loudness_preset!r}; use one of {', '.join(LOUDNESS_PRESETS)}")
+            raise BulletinError(
+                f"unknown loudness preset {loudness_preset!r}; use one of {', '.join(LOUDNESS_PRESETS)}"
+            )
         preset_lufs, preset_peak = LOUDNESS_PRESETS[loudness_preset]
         pauses = MixSettings().pauses_ms
         for item in pause:
@@ -95,9 +121,13 @@ def generate(
             articles=tuple(articles),
             output=output,
             voice=voice,
-            voice_options=VoiceOptions(device=device, threads=threads, speaker_wav=speaker_wav,
-                                       agree_licence=agree_licence,
-                                       extra={"engine": engine, "cache_dir": cache_dir}),
+            voice_options=VoiceOptions(
+                device=device,
+                threads=threads,
+                speaker_wav=speaker_wav,
+                agree_licence=agree_licence,
+                extra={"engine": engine, "cache_dir": cache_dir},
+            ),
             cache_dir=cache_dir,
             lexicon=lexicon,
             max_chars=max_chars,
@@ -139,8 +169,11 @@ def generate(
         if "published" in summary:
             typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
     if report is not None and not report.passed:
-        typer.echo(f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
-                   f"{len(report.flagged)} unintelligible segment(s); not published", err=True)
+        typer.echo(
+            f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
+            f"{len(report.flagged)} unintelligible segment(s); not published",
+            err=True,
+        )
         raise typer.Exit(1)
     if play_after:
         play(result.output)
@@ -156,12 +189,16 @@ def _listen_back(audio: Path, script_path: Path, max_wer: float):
 
 def _print_report(report) -> None:
     """Print a listen-back report: overall WER, then each flagged segment with what was heard."""
-    typer.echo(f"listen-back: word error rate {report.overall_wer:.3f} (limit {report.max_wer:.2f}), "
-               f"{len(report.flagged)} segment(s) flagged: {'passed' if report.passed else 'FAILED'}")
+    typer.echo(
+        f"listen-back: word error rate {report.overall_wer:.3f} (limit {report.max_wer:.2f}), "
+        f"{len(report.flagged)} segment(s) flagged: {'passed' if report.passed else 'FAILED'}"
+    )
     for row in report.segments:
         if row.flagged:
-            typer.echo(f"  [{row.index + 1:02d} {row.role}] WER {row.wer:.2f}\n    said:  {row.expected}\n"
-                       f"    heard: {row.heard}")
+            typer.echo(
+                f"  [{row.index + 1:02d} {row.role}] WER {row.wer:.2f}\n    said:  {row.expected}\n"
+                f"    heard: {row.heard}"
+            )
 
 
 def _publish(audio: Path, feed_dir: Path, config: Path | None, **options):
@@ -181,7 +218,9 @@ def _publish(audio: Path, feed_dir: Path, config: Path | None, **options):
 def script(
     article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
     voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."),
+    lexicon: Optional[Path] = typer.Option(
+        None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."
+    ),
     max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
     check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
     as_json: bool = typer.Option(False, "--json", help="Print the script as JSON."),
@@ -207,8 +246,10 @@ def script(
         for number, segment in enumerate(result.script.segments, 1):
             typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
         if check:
-            typer.echo(f"characters the voice would drop: {sum(dropped.values())}"
-                       + (f" ({''.join(sorted(dropped))})" if dropped else ""))
+            typer.echo(
+                f"characters the voice would drop: {sum(dropped.values())}"
+                + (f" ({''.join(sorted(dropped))})" if dropped else "")
+            )
     if check and dropped:
         raise typer.Exit(1)
 
@@ -220,8 +261,23 @@ def voices(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
 
     rows = [(preset, preset_status(preset)) for preset in list_presets()]
     if as_json:
-        typer.echo(json.dumps([{"name": p.name, "engine": p.engine, "model": p.model, "offline": ok, "status": why,
-                                 "description": p.description} for p, (ok, why) in rows], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "name": p.name,
+                        "engine": p.engine,
+                        "model": p.model,
+                        "offline": ok,
+                        "status": why,
+                        "description": p.description,
+                    }
+                    for p, (ok, why) in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -243,8 +299,9 @@ def _progress(enabled: bool):
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+        ) as bar:
             task = bar.add_task("speaking", total=None)
 
             def advance(done: int, total: int, label: str = "speaking") -> None:
@@ -258,7 +315,9 @@ def _progress(enabled: bool):
 @app.command()
 def check(
     audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
-    script_file: Optional[Path] = typer.Option(None, "--script", help="Its script JSON (default: AUDIO's .script.json)."),
+    script_file: Optional[Path] = typer.Option(
+        None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
+    ),
     max_wer: float = typer.Option(0.25, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -284,14 +343,26 @@ def check(
 
 @app.command()
 def publish(
-    audio: Path = typer.Argument(..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."),
-    feed_dir: Path = typer.Option(Path("audio_out/feed"), "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."),
-    config: Optional[Path] = typer.Option(
-        None, "--config", help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml)."
+    audio: Path = typer.Argument(
+        ..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
     ),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="Public URL of the feed directory (overrides base_url)."),
-    replace: bool = typer.Option(False, "--replace", help="Replace an episode published with different content (keeps its GUID)."),
-    keep: int = typer.Option(100, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."),
+    feed_dir: Path = typer.Option(
+        Path("audio_out/feed"), "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
+    ),
+    config: Optional[Path] = typer.Option(
+        None,
+        "--config",
+        help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml).",
+    ),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", help="Public URL of the feed directory (overrides base_url)."
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
+    ),
+    keep: int = typer.Option(
+        100, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
+    ),
     prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
 ) -> None:
@@ -303,8 +374,10 @@ def publish(
     if as_json:
         typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
-                   f"feed {episode.feed_path}")
+        typer.echo(
+            f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
+            f"feed {episode.feed_path}"
+        )
 
 
 @app.command()
@@ -326,7 +399,9 @@ def serve(
 
 
 @app.command()
-def play(file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3).")) -> None:
+def play(
+    file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3)."),
+) -> None:
     """Play FILE on the sound device, showing elapsed time and the current chapter."""
     from bulletin.feed import format_duration
     from bulletin.playback import play as play_file

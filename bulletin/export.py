@@ -52,8 +52,15 @@ def encode_mp3(path: Path, samples: np.ndarray, bitrate_kbps: int = DEFAULT_BITR
         raise OutputError(f"bitrate {bitrate_kbps} kbps is out of range; use 64 to 192")
     level = (320 - bitrate_kbps) / 288  # libsndfile maps compression_level 0..1 to 320..32 kbps CBR
     scaled = samples / np.float32(MP3_PRESCALE) if bitrate_kbps < 320 else samples
-    soundfile.write(path, np.clip(scaled, -1.0, 1.0), RATE_HZ, format="MP3", subtype="MPEG_LAYER_III",
-                    compression_level=level, bitrate_mode="CONSTANT")
+    soundfile.write(
+        path,
+        np.clip(scaled, -1.0, 1.0),
+        RATE_HZ,
+        format="MP3",
+        subtype="MPEG_LAYER_III",
+        compression_level=level,
+        bitrate_mode="CONSTANT",
+    )
 
 
 def measure_file(path: Path) -> dict:
@@ -70,8 +77,9 @@ def measure_file(path: Path) -> dict:
     }
 
 
-def tag_mp3(path: Path, tags: Tags, chapters: list[tuple[float, str]], duration_s: float,
-            artwork: bytes | None = None) -> None:
+def tag_mp3(
+    path: Path, tags: Tags, chapters: list[tuple[float, str]], duration_s: float, artwork: bytes | None = None
+) -> None:
     """Write ID3v2.4 tags to ``path``: text frames, artwork and CHAP/CTOC chapters."""
     from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, CTOCFlags
 
@@ -90,16 +98,35 @@ def tag_mp3(path: Path, tags: Tags, chapters: list[tuple[float, str]], duration_
     ids = [f"chp{number}" for number in range(len(chapters))]
     for number, (start_s, title) in enumerate(chapters):
         end_s = chapters[number + 1][0] if number + 1 < len(chapters) else duration_s
-        id3.add(CHAP(element_id=ids[number], start_time=int(round(start_s * 1000)), end_time=int(round(end_s * 1000)),
-                     sub_frames=[TIT2(encoding=3, text=title)]))
+        id3.add(
+            CHAP(
+                element_id=ids[number],
+                start_time=int(round(start_s * 1000)),
+                end_time=int(round(end_s * 1000)),
+                sub_frames=[TIT2(encoding=3, text=title)],
+            )
+        )
     if chapters:
-        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
-                     sub_frames=[TIT2(encoding=3, text=tags.title)]))
+        id3.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=3, text=tags.title)],
+            )
+        )
     id3.save(path, v2_version=4)
 
 
-def write_mp3(path: Path, samples: np.ndarray, tags: Tags, chapters: list[tuple[float, str]],
-              target_lufs: float, bitrate_kbps: int = DEFAULT_BITRATE_KBPS, artwork: bytes | None = None) -> dict:
+def write_mp3(
+    path: Path,
+    samples: np.ndarray,
+    tags: Tags,
+    chapters: list[tuple[float, str]],
+    target_lufs: float,
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
+    artwork: bytes | None = None,
+) -> dict:
     """Encode, tag, check and atomically place the MP3; return its decoded measurements.
 
     If the decoded loudness misses the target by more than 0.2 LU (the encoder's
@@ -118,8 +145,16 @@ def write_mp3(path: Path, samples: np.ndarray, tags: Tags, chapters: list[tuple[
     return measured
 
 
-def write_audio(path: Path, samples: np.ndarray, audio_format: str, tags: Tags, chapters: list[tuple[float, str]],
-                target_lufs: float, bitrate_kbps: int = DEFAULT_BITRATE_KBPS, artwork: bytes | None = None) -> dict:
+def write_audio(
+    path: Path,
+    samples: np.ndarray,
+    audio_format: str,
+    tags: Tags,
+    chapters: list[tuple[float, str]],
+    target_lufs: float,
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
+    artwork: bytes | None = None,
+) -> dict:
     """Write the master as mp3 (tagged, chaptered), wav (24-bit), flac (24-bit) or ogg (Vorbis); return measurements."""
     if audio_format == "mp3":
         return write_mp3(path, samples, tags, chapters, target_lufs, bitrate_kbps, artwork)
@@ -139,8 +174,9 @@ def write_audio(path: Path, samples: np.ndarray, audio_format: str, tags: Tags, 
     return measured
 
 
-def tag_vorbis(path: Path, audio_format: str, tags: Tags, chapters: list[tuple[float, str]],
-               artwork: bytes | None) -> None:
+def tag_vorbis(
+    path: Path, audio_format: str, tags: Tags, chapters: list[tuple[float, str]], artwork: bytes | None
+) -> None:
     """Write Vorbis comments (title, artist, album, date, language, description, chapters, cover) to FLAC/OGG."""
     import base64
 
@@ -148,8 +184,16 @@ def tag_vorbis(path: Path, audio_format: str, tags: Tags, chapters: list[tuple[f
     from mutagen.oggvorbis import OggVorbis
 
     audio = FLAC(path) if audio_format == "flac" else OggVorbis(path)
-    audio.update({"TITLE": tags.title, "ARTIST": tags.station, "ALBUM": tags.show, "DATE": tags.date,
-                  "LANGUAGE": tags.language, "DESCRIPTION": tags.description})
+    audio.update(
+        {
+            "TITLE": tags.title,
+            "ARTIST": tags.station,
+            "ALBUM": tags.show,
+            "DATE": tags.date,
+            "LANGUAGE": tags.language,
+            "DESCRIPTION": tags.description,
+        }
+    )
     for number, (start_s, title) in enumerate(chapters, 1):  # the Vorbis chapter convention
         audio[f"CHAPTER{number:03d}"] = _timestamp(start_s, ".")
         audio[f"CHAPTER{number:03d}NAME"] = title
@@ -176,8 +220,12 @@ def vtt_text(placements: list[Placement]) -> str:
     """Return a WebVTT transcript: one cue per segment, timed where it sits in the mix."""
     cues = ["WEBVTT", ""]
     for number, placement in enumerate(placements, 1):
-        cues += [str(number), f"{_timestamp(placement.start_s, '.')} --> {_timestamp(placement.end_s, '.')}",
-                 placement.text, ""]
+        cues += [
+            str(number),
+            f"{_timestamp(placement.start_s, '.')} --> {_timestamp(placement.end_s, '.')}",
+            placement.text,
+            "",
+        ]
     return "\n".join(cues)
 
 
@@ -185,29 +233,54 @@ def srt_text(placements: list[Placement]) -> str:
     """Return the same transcript as SubRip (SRT)."""
     cues = []
     for number, placement in enumerate(placements, 1):
-        cues += [str(number), f"{_timestamp(placement.start_s, ',')} --> {_timestamp(placement.end_s, ',')}",
-                 placement.text, ""]
+        cues += [
+            str(number),
+            f"{_timestamp(placement.start_s, ',')} --> {_timestamp(placement.end_s, ',')}",
+            placement.text,
+            "",
+        ]
     return "\n".join(cues)
 
 
 def chapters_json(chapters: list[tuple[float, str]]) -> str:
     """Return Podcasting 2.0 chapters JSON (version 1.2.0)."""
-    return json.dumps({"version": "1.2.0", "chapters": [{"startTime": round(start, 3), "title": title}
-                                                        for start, title in chapters]}, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {"version": "1.2.0", "chapters": [{"startTime": round(start, 3), "title": title} for start, title in chapters]},
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def script_json(title: str, placements: list[Placement]) -> str:
     """Return the spoken script with each segment's place in the mix (for listen-back checks)."""
-    return json.dumps({"title": title, "segments": [
-        {"role": p.role, "text": p.text, "start_s": round(p.start_s, 3), "end_s": round(p.end_s, 3),
-         "paragraph": p.paragraph} for p in placements]}, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "title": title,
+            "segments": [
+                {
+                    "role": p.role,
+                    "text": p.text,
+                    "start_s": round(p.start_s, 3),
+                    "end_s": round(p.end_s, 3),
+                    "paragraph": p.paragraph,
+                }
+                for p in placements
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def sidecar_paths(audio: Path) -> dict[str, Path]:
     """Return the paths of the files written beside ``audio`` (same stem)."""
     stem = audio.with_suffix("")
-    return {"vtt": Path(f"{stem}.vtt"), "srt": Path(f"{stem}.srt"), "chapters": Path(f"{stem}.chapters.json"),
-            "script": Path(f"{stem}.script.json")}
+    return {
+        "vtt": Path(f"{stem}.vtt"),
+        "srt": Path(f"{stem}.srt"),
+        "chapters": Path(f"{stem}.chapters.json"),
+        "script": Path(f"{stem}.script.json"),
+    }
 
 
 def write_text(path: Path, text: str) -> None:

@@ -177,8 +177,9 @@ class FastVits:
         self._trim = bool(config.audio.get("do_trim_silence"))
         self.sample_rate = int(config.audio.sample_rate)
         args = config.model_args
-        self.scales = np.array([args.inference_noise_scale, args.length_scale, args.inference_noise_scale_dp],
-                               dtype=np.float32)
+        self.scales = np.array(
+            [args.inference_noise_scale, args.length_scale, args.inference_noise_scale_dp], dtype=np.float32
+        )
         """Noise scale, length scale, duration-predictor noise scale (Coqui's defaults from the config)."""
         self.onnx_file = onnx_path(model_dir, cache_dir)
         if not self.onnx_file.is_file():
@@ -205,8 +206,11 @@ class FastVits:
     def infer(self, token_ids: list[int], scales: np.ndarray | None = None) -> np.ndarray:
         """Return the waveform of one tokenised sentence (``scales`` overrides the noise/length scales)."""
         ids = np.asarray([token_ids], dtype=np.int64)
-        feeds = {"input": ids, "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
-                 "scales": self.scales if scales is None else np.asarray(scales, dtype=np.float32)}
+        feeds = {
+            "input": ids,
+            "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+            "scales": self.scales if scales is None else np.asarray(scales, dtype=np.float32),
+        }
         return self._session.run(["output"], feeds)[0].reshape(-1)
 
 
@@ -232,8 +236,15 @@ def _checkpoint(model_dir: Path) -> Path:
     return checkpoints[0]
 
 
-def log_mel_distance(reference: np.ndarray, candidate: np.ndarray, sample_rate: int, n_fft: int = 1024,
-                     hop: int = 256, n_mels: int = 80, floor_db: float = 80.0) -> float:
+def log_mel_distance(
+    reference: np.ndarray,
+    candidate: np.ndarray,
+    sample_rate: int,
+    n_fft: int = 1024,
+    hop: int = 256,
+    n_mels: int = 80,
+    floor_db: float = 80.0,
+) -> float:
     """Return the mean absolute difference in dB between the log-mel spectrograms of two waveforms.
 
     Compared over the shorter length; both spectrograms are floored ``floor_db`` under the
@@ -243,8 +254,10 @@ def log_mel_distance(reference: np.ndarray, candidate: np.ndarray, sample_rate: 
     if length < n_fft:
         raise ValueError("waveforms shorter than one analysis frame")
     fbank = _mel_filterbank(sample_rate, n_fft, n_mels)
-    ref_db, cand_db = (_power_db(_stft_power(np.asarray(x[:length], dtype=np.float64), n_fft, hop), fbank)
-                       for x in (reference, candidate))
+    ref_db, cand_db = (
+        _power_db(_stft_power(np.asarray(x[:length], dtype=np.float64), n_fft, hop), fbank)
+        for x in (reference, candidate)
+    )
     floor = ref_db.max() - floor_db
     return float(np.mean(np.abs(np.maximum(ref_db, floor) - np.maximum(cand_db, floor))))
 

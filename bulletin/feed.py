@@ -107,9 +107,16 @@ class Episode:
     def summary(self) -> dict:
         """Return a JSON-ready dict of this episode."""
         return {
-            "status": self.status, "guid": self.guid, "slug": self.slug, "title": self.title,
-            "pub_date": self.pub_date, "duration_s": round(self.duration_s, 3), "audio_url": self.audio_url,
-            "length_bytes": self.length_bytes, "files": dict(self.files), "feed": self.feed_path,
+            "status": self.status,
+            "guid": self.guid,
+            "slug": self.slug,
+            "title": self.title,
+            "pub_date": self.pub_date,
+            "duration_s": round(self.duration_s, 3),
+            "audio_url": self.audio_url,
+            "length_bytes": self.length_bytes,
+            "files": dict(self.files),
+            "feed": self.feed_path,
             "chapters": [{"start_s": c.start_s, "title": c.title} for c in self.chapters],
         }
 
@@ -418,16 +425,18 @@ def publish(
                 status = "replaced"
             else:
                 status = "updated" if entry.get("sha256") != hashes else "unchanged"
-        entry.update({
-            "title": source.title,
-            "description": source.description,
-            "duration_s": round(source.duration_s, 3),
-            "length_bytes": (feed_dir / wanted["audio"]).stat().st_size,
-            "files": wanted,
-            "sha256": hashes,
-            "chapters": [[c.start_s, c.title] for c in source.chapters],
-            "episode_type": "full",
-        })
+        entry.update(
+            {
+                "title": source.title,
+                "description": source.description,
+                "duration_s": round(source.duration_s, 3),
+                "length_bytes": (feed_dir / wanted["audio"]).stat().st_size,
+                "files": wanted,
+                "sha256": hashes,
+                "chapters": [[c.start_s, c.title] for c in source.chapters],
+                "episode_type": "full",
+            }
+        )
         entries.sort(key=_sort_key, reverse=True)
         if prune:
             for old in entries[keep:]:
@@ -451,11 +460,18 @@ def _sort_key(entry: dict) -> tuple:
 
 def _episode(entry: dict, base_url: str, status: str, feed_path: Path) -> Episode:
     return Episode(
-        guid=entry["guid"], slug=entry["slug"], title=entry["title"], description=entry["description"],
-        pub_date=entry["pub_date"], duration_s=entry["duration_s"],
-        audio_url=_url(base_url, entry["files"]["audio"]), length_bytes=entry["length_bytes"],
-        files=dict(entry["files"]), chapters=tuple(Chapter(s, t) for s, t in entry["chapters"]),
-        status=status, feed_path=str(feed_path),
+        guid=entry["guid"],
+        slug=entry["slug"],
+        title=entry["title"],
+        description=entry["description"],
+        pub_date=entry["pub_date"],
+        duration_s=entry["duration_s"],
+        audio_url=_url(base_url, entry["files"]["audio"]),
+        length_bytes=entry["length_bytes"],
+        files=dict(entry["files"]),
+        chapters=tuple(Chapter(s, t) for s, t in entry["chapters"]),
+        status=status,
+        feed_path=str(feed_path),
     )
 
 
@@ -565,8 +581,14 @@ def render_feed(channel: Channel, entries: list[dict], base_url: str, keep: int 
             add(item, f"{it}image", href=_url(base_url, files["image"]))
         for kind in ("vtt", "srt"):
             if kind in files:
-                add(item, f"{pc}transcript", url=_url(base_url, files[kind]), type=SIDECARS["." + kind],
-                    language=channel.language, rel="captions")
+                add(
+                    item,
+                    f"{pc}transcript",
+                    url=_url(base_url, files[kind]),
+                    type=SIDECARS["." + kind],
+                    language=channel.language,
+                    rel="captions",
+                )
         if "chapters" in files:
             add(item, f"{pc}chapters", url=_url(base_url, files["chapters"]), type=SIDECARS[".chapters.json"])
         if entry["chapters"]:

@@ -19,10 +19,16 @@ JINGLES = ("intro", "outro", "stinger")
 
 # (start_s, midi note, velocity) — intro rises (D major arpeggio, news-like), outro resolves down.
 _MOTIFS = {
-    "intro": ([(0.00, 62, 0.8), (0.18, 66, 0.8), (0.36, 69, 0.85), (0.54, 74, 1.0), (1.10, 78, 0.7), (1.10, 81, 0.6)],
-              [50, 57, 62, 66], 3.2),
-    "outro": ([(0.00, 81, 0.8), (0.20, 78, 0.75), (0.40, 74, 0.8), (0.60, 69, 0.85), (1.00, 74, 0.9), (1.00, 62, 0.7)],
-              [50, 57, 62, 69], 3.0),
+    "intro": (
+        [(0.00, 62, 0.8), (0.18, 66, 0.8), (0.36, 69, 0.85), (0.54, 74, 1.0), (1.10, 78, 0.7), (1.10, 81, 0.6)],
+        [50, 57, 62, 66],
+        3.2,
+    ),
+    "outro": (
+        [(0.00, 81, 0.8), (0.20, 78, 0.75), (0.40, 74, 0.8), (0.60, 69, 0.85), (1.00, 74, 0.9), (1.00, 62, 0.7)],
+        [50, 57, 62, 69],
+        3.0,
+    ),
     "stinger": ([(0.00, 74, 0.8), (0.14, 81, 0.9)], [], 1.1),
 }
 
@@ -35,8 +41,7 @@ def _bell(frequency: float, length_s: float, velocity: float) -> np.ndarray:
     t = np.arange(int(length_s * RATE_HZ)) / RATE_HZ
     # Partials of a soft mallet: fundamental, octave, a slightly sharp twelfth, a faint high partial.
     partials = ((1.0, 1.0, 1.6), (2.0, 0.45, 2.4), (3.01, 0.18, 3.5), (4.2, 0.08, 6.0))
-    tone = sum(gain * np.exp(-decay * t) * np.sin(2 * np.pi * frequency * ratio * t)
-               for ratio, gain, decay in partials)
+    tone = sum(gain * np.exp(-decay * t) * np.sin(2 * np.pi * frequency * ratio * t) for ratio, gain, decay in partials)
     attack = np.minimum(1.0, t / 0.006)  # 6 ms attack: no click
     return (velocity * attack * tone).astype(np.float32)
 
@@ -44,8 +49,9 @@ def _bell(frequency: float, length_s: float, velocity: float) -> np.ndarray:
 def _pad(notes: list[int], length_s: float) -> np.ndarray:
     t = np.arange(int(length_s * RATE_HZ)) / RATE_HZ
     envelope = np.minimum(1.0, t / 0.5) * np.minimum(1.0, (length_s - t) / 1.2).clip(0)
-    chord = sum(np.sin(2 * np.pi * _hz(n) * t + 0.3 * np.sin(2 * np.pi * 0.8 * t)) * (0.5 if n < 55 else 0.3)
-                for n in notes)
+    chord = sum(
+        np.sin(2 * np.pi * _hz(n) * t + 0.3 * np.sin(2 * np.pi * 0.8 * t)) * (0.5 if n < 55 else 0.3) for n in notes
+    )
     return (0.12 * envelope * chord).astype(np.float32)
 
 

@@ -89,8 +89,10 @@ def kokoro_files(preset: VoicePreset) -> tuple[Path, Path]:
         f"{KOKORO_SUBDIR}/{ALL_VOICES_FILE}"
     )
     missing = [name for name, path in ((model_name, model), (ALL_VOICES_FILE, voices)) if path is None]
-    wanted = {model_name: f"kokoro/{model_name}",
-              ALL_VOICES_FILE: f"kokoro/{preset.speaker}.npz (or kokoro/{ALL_VOICES_FILE})"}
+    wanted = {
+        model_name: f"kokoro/{model_name}",
+        ALL_VOICES_FILE: f"kokoro/{preset.speaker}.npz (or kokoro/{ALL_VOICES_FILE})",
+    }
     if not missing:
         return model, voices
     target = data_dirs()[0] / KOKORO_SUBDIR
@@ -142,7 +144,7 @@ class KokoroVoice:
         self.preset = preset
         self.options = options
         if not preset.speaker:
-            raise VoiceError(f"voices/{preset.name}.toml: a kokoro preset needs speaker (e.g. \"ff_siwis\")")
+            raise VoiceError(f'voices/{preset.name}.toml: a kokoro preset needs speaker (e.g. "ff_siwis")')
         if not 0.5 <= preset.speed <= 2.0:
             raise VoiceError(f"voices/{preset.name}.toml: speed {preset.speed} is outside 0.5–2.0, Kokoro's range")
         model_path, voices_path = kokoro_files(preset)
@@ -161,15 +163,23 @@ class KokoroVoice:
             raise VoiceError(f"{voices_path}: has no voice {preset.speaker!r}; re-run scripts/assemble_assets.py")
         self._style = np.asarray(self._kokoro.voices[preset.speaker], dtype=np.float32)
         if self._style.shape != VOICE_SHAPE:
-            raise VoiceError(f"{voices_path}: voice {preset.speaker} has shape {self._style.shape}, expected {VOICE_SHAPE}")
+            raise VoiceError(
+                f"{voices_path}: voice {preset.speaker} has shape {self._style.shape}, expected {VOICE_SHAPE}"
+            )
         self.sample_rate = SAMPLE_RATE_HZ
         self.alphabet = preset_alphabet(preset)
         self.model_path = model_path
         self.voices_path = voices_path
-        self.identity = "|".join([
-            "kokoro", sha256_file(model_path)[:16], preset.speaker,
-            hashlib.sha256(self._style.tobytes()).hexdigest()[:16], f"speed={preset.speed:g}", preset.language,
-        ])
+        self.identity = "|".join(
+            [
+                "kokoro",
+                sha256_file(model_path)[:16],
+                preset.speaker,
+                hashlib.sha256(self._style.tobytes()).hexdigest()[:16],
+                f"speed={preset.speed:g}",
+                preset.language,
+            ]
+        )
         self._dropped: dict[str, bool] = {}
 
     def _session_options(self, onnxruntime):
@@ -183,7 +193,10 @@ class KokoroVoice:
             return ["CPUExecutionProvider"]
         if self.options.device == "cuda":
             if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
-                raise VoiceError("--device cuda: this onnxruntime has no CUDA support; pip install onnxruntime-gpu, or use --device cpu")
+                raise VoiceError(
+                    "--device cuda: this onnxruntime has no CUDA support; "
+                    "pip install onnxruntime-gpu, or use --device cpu"
+                )
             return ["CUDAExecutionProvider", "CPUExecutionProvider"]
         raise VoiceError(f"unknown device {self.options.device!r}; use --device cpu or --device cuda")
 
@@ -204,7 +217,7 @@ class KokoroVoice:
     def synthesize(self, text: str) -> np.ndarray:
         """Return ``text`` spoken, mono float32 at 24 kHz (silence at the ends trimmed)."""
         phonemes = self.phonemes(text)
-        if not phonemes.strip(" .,;:!?…—\"“”()"):
+        if not phonemes.strip(' .,;:!?…—"“”()'):
             raise VoiceError(f"nothing to say in {text[:60]!r}: no speakable letters for voice {self.name}")
         samples, _ = self._kokoro.create(
             phonemes, self._style, speed=self.preset.speed, lang=self.preset.language, is_phonemes=True

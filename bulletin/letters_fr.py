@@ -13,21 +13,56 @@ FRENCH_LETTERS = "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ"
 """Lower-case letters of written French."""
 
 LETTER_NAMES = {
-    "a": "a", "b": "bé", "c": "cé", "d": "dé", "e": "eu", "f": "effe", "g": "gé", "h": "ache",
-    "i": "i", "j": "ji", "k": "ka", "l": "elle", "m": "emme", "n": "enne", "o": "o", "p": "pé",
-    "q": "ku", "r": "erre", "s": "esse", "t": "té", "u": "u", "v": "vé", "w": "double vé",
-    "x": "iks", "y": "i grec", "z": "zède",
+    "a": "a",
+    "b": "bé",
+    "c": "cé",
+    "d": "dé",
+    "e": "eu",
+    "f": "effe",
+    "g": "gé",
+    "h": "ache",
+    "i": "i",
+    "j": "ji",
+    "k": "ka",
+    "l": "elle",
+    "m": "emme",
+    "n": "enne",
+    "o": "o",
+    "p": "pé",
+    "q": "ku",
+    "r": "erre",
+    "s": "esse",
+    "t": "té",
+    "u": "u",
+    "v": "vé",
+    "w": "double vé",
+    "x": "iks",
+    "y": "i grec",
+    "z": "zède",
 }
 """How each letter is said when a sigle is spelled."""
 
 # Letters NFKD cannot take apart ("ø" is not "o" + a mark), and two common scripts.
 _FALLBACKS = {
-    "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "þ": "th", "ð": "d", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "ng",
-    "ĸ": "k", "ſ": "s", "ƒ": "f", "ɐ": "a", "ə": "e", "ɛ": "è", "ɔ": "o",
+    "ß": "ss",
+    "ø": "o",
+    "ł": "l",
+    "đ": "d",
+    "þ": "th",
+    "ð": "d",
+    "ı": "i",
+    "ħ": "h",
+    "ŧ": "t",
+    "ŋ": "ng",
+    "ĸ": "k",
+    "ſ": "s",
+    "ƒ": "f",
+    "ɐ": "a",
+    "ə": "e",
+    "ɛ": "è",
+    "ɔ": "o",
 }
-_GREEK = dict(
-    zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a b g d e z i th i k l m n x o p r s s t u f kh ps o".split())
-)
+_GREEK = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a b g d e z i th i k l m n x o p r s s t u f kh ps o".split()))
 _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",

@@ -114,12 +114,13 @@ def load_script_json(path: str | os.PathLike) -> tuple[str, list[SpokenSegment]]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BulletinError(f"{path}: not a readable script JSON ({error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
-        raise BulletinError(f"{path}: expected an object with a \"segments\" list")
+        raise BulletinError(f'{path}: expected an object with a "segments" list')
     segments = []
     for index, item in enumerate(data["segments"]):
         try:
-            segments.append(SpokenSegment(str(item["role"]), str(item["text"]),
-                                          float(item["start_s"]), float(item["end_s"])))
+            segments.append(
+                SpokenSegment(str(item["role"]), str(item["text"]), float(item["start_s"]), float(item["end_s"]))
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise BulletinError(f"{path}: segments[{index}] needs role, text, start_s, end_s ({error!r})") from None
     return str(data.get("title", "")), segments
@@ -158,12 +159,12 @@ def load_recogniser(model_dir: str | os.PathLike | None = None, threads: int | N
     if not (model_dir / "model.bin").is_file():
         raise BulletinError(f"{model_dir}: no model.bin; give a faster-whisper model directory")
     threads = threads or min(4, os.cpu_count() or 1)
-    return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
-                        local_files_only=True)
+    return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
 
 
-def transcribe(audio_path: str | os.PathLike, model_dir: str | os.PathLike | None = None, *,
-               recogniser=None) -> list[HeardWord]:
+def transcribe(
+    audio_path: str | os.PathLike, model_dir: str | os.PathLike | None = None, *, recogniser=None
+) -> list[HeardWord]:
     """Return the words heard in ``audio_path`` (French), with start/end times in seconds.
 
     Pass ``recogniser`` (from ``load_recogniser``) to reuse a loaded model; otherwise the model in
@@ -178,8 +179,15 @@ def transcribe(audio_path: str | os.PathLike, model_dir: str | os.PathLike | Non
 def _recognise(recogniser, audio, offset_s: float = 0.0) -> list[HeardWord]:
     """Return the words heard in ``audio`` (a path, or 16 kHz mono samples starting at ``offset_s``)."""
     # No conditioning on previous text: one garbled stretch must not bend what is heard next.
-    segments, _ = recogniser.transcribe(audio, language="fr", task="transcribe", beam_size=5,
-                                        word_timestamps=True, condition_on_previous_text=False, vad_filter=False)
+    segments, _ = recogniser.transcribe(
+        audio,
+        language="fr",
+        task="transcribe",
+        beam_size=5,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
     heard: list[HeardWord] = []
     for segment in segments:
         first = True
@@ -189,18 +197,31 @@ def _recognise(recogniser, audio, offset_s: float = 0.0) -> list[HeardWord]:
             if heard and not first and not word.word[:1].isspace():
                 # A piece of the previous word ("R" + ".T.", "d" + "'y"): Whisper starts new words with a space.
                 previous = heard.pop()
-                heard.append(HeardWord(previous.text + word.word.strip(), previous.start_s, offset_s + word.end,
-                                       min(previous.probability, float(word.probability))))
+                heard.append(
+                    HeardWord(
+                        previous.text + word.word.strip(),
+                        previous.start_s,
+                        offset_s + word.end,
+                        min(previous.probability, float(word.probability)),
+                    )
+                )
             else:
-                heard.append(HeardWord(word.word.strip(), offset_s + word.start, offset_s + word.end,
-                                       float(word.probability)))
+                heard.append(
+                    HeardWord(word.word.strip(), offset_s + word.start, offset_s + word.end, float(word.probability))
+                )
             first = False
     return heard
 
 
-def check_bulletin(audio_path: str | os.PathLike, segments, model_dir: str | os.PathLike | None = None,
-                   max_wer: float = DEFAULT_MAX_WER, *, max_segment_wer: float = DEFAULT_MAX_SEGMENT_WER,
-                   recogniser=None) -> CheckReport:
+def check_bulletin(
+    audio_path: str | os.PathLike,
+    segments,
+    model_dir: str | os.PathLike | None = None,
+    max_wer: float = DEFAULT_MAX_WER,
+    *,
+    max_segment_wer: float = DEFAULT_MAX_SEGMENT_WER,
+    recogniser=None,
+) -> CheckReport:
     """Return the listen-back report of ``audio_path`` against ``segments`` as they were mixed.
 
     ``segments``: SpokenSegment or (role, text, start_s, end_s) tuples, in script order.
@@ -217,22 +238,26 @@ def check_bulletin(audio_path: str | os.PathLike, segments, model_dir: str | os.
         raise BulletinError("nothing to check against: the script has no segments")
     recogniser = recogniser or load_recogniser(model_dir)
     words = transcribe(audio_path, recogniser=recogniser)
-    rows = [_segment_check(index, segment, heard, max_segment_wer)
-            for index, (segment, heard) in enumerate(zip(script, assign_words(words, script)))]
+    rows = [
+        _segment_check(index, segment, heard, max_segment_wer)
+        for index, (segment, heard) in enumerate(zip(script, assign_words(words, script)))
+    ]
     suspects = [row.index for row in rows if row.flagged]
     if suspects:
         for index, heard in _recognise_segments(audio_path, script, recogniser, suspects).items():
             again = _segment_check(index, script[index], heard, max_segment_wer)
             if again.wer < rows[index].wer:
                 rows[index] = again
-    overall = word_error_rate(normalise_for_wer(" ".join(s.text for s in script)),
-                              normalise_for_wer(" ".join(word.text for word in words)))
+    overall = word_error_rate(
+        normalise_for_wer(" ".join(s.text for s in script)), normalise_for_wer(" ".join(word.text for word in words))
+    )
     passed = overall <= max_wer and not any(row.flagged for row in rows)
     return CheckReport(overall, tuple(rows), max_wer, max_segment_wer, passed)
 
 
-def _segment_check(index: int, segment: SpokenSegment, heard_words: list[HeardWord],
-                   max_segment_wer: float) -> SegmentCheck:
+def _segment_check(
+    index: int, segment: SpokenSegment, heard_words: list[HeardWord], max_segment_wer: float
+) -> SegmentCheck:
     expected = normalise_for_wer(segment.text)
     heard = normalise_for_wer(" ".join(word.text for word in heard_words))
     wer = word_error_rate(expected, heard)
@@ -240,8 +265,9 @@ def _segment_check(index: int, segment: SpokenSegment, heard_words: list[HeardWo
     return SegmentCheck(index, segment.role, wer, expected, heard, wer > max_segment_wer and errors >= MIN_FLAG_ERRORS)
 
 
-def _recognise_segments(audio_path, script: list[SpokenSegment], recogniser,
-                        indices: list[int]) -> dict[int, list[HeardWord]]:
+def _recognise_segments(
+    audio_path, script: list[SpokenSegment], recogniser, indices: list[int]
+) -> dict[int, list[HeardWord]]:
     """Return the words heard in the stretch of audio of each segment in ``indices``, one at a time."""
     from faster_whisper.audio import decode_audio
 
@@ -258,7 +284,7 @@ def _recognise_segments(audio_path, script: list[SpokenSegment], recogniser,
         after = script[index + 1].start_s if index + 1 < len(script) else len(samples) / rate_hz
         start_s = max(segment.start_s - GAP_TOLERANCE_S, (before + segment.start_s) / 2, 0.0)
         end_s = min(segment.end_s + GAP_TOLERANCE_S, (segment.end_s + after) / 2)
-        clip = samples[int(start_s * rate_hz):int(end_s * rate_hz)]
+        clip = samples[int(start_s * rate_hz) : int(end_s * rate_hz)]
         heard[index] = _recognise(recogniser, clip, offset_s=start_s) if len(clip) > rate_hz // 10 else []
     return heard
 
@@ -291,10 +317,37 @@ def word_error_rate(expected: str, heard: str) -> float:
 _DOTTED_SIGLE = re.compile(r"\b[A-Z](?:[.-][A-Z])+\b\.?")
 # Letter names as the normaliser spells sigles ("OTSC" -> "o té esse cé"), and Whisper's variants.
 _LETTER_NAMES = {
-    "a": "a", "bé": "b", "cé": "c", "dé": "d", "e": "e", "eu": "e", "effe": "f", "gé": "g", "ache": "h",
-    "i": "i", "ji": "j", "gi": "j", "ka": "k", "elle": "l", "emme": "m", "enne": "n", "o": "o", "pé": "p",
-    "ku": "q", "qu": "q", "erre": "r", "esse": "s", "té": "t", "u": "u", "vé": "v", "double vé": "w",
-    "iks": "x", "ixe": "x", "i grec": "y", "zède": "z", "zed": "z",
+    "a": "a",
+    "bé": "b",
+    "cé": "c",
+    "dé": "d",
+    "e": "e",
+    "eu": "e",
+    "effe": "f",
+    "gé": "g",
+    "ache": "h",
+    "i": "i",
+    "ji": "j",
+    "gi": "j",
+    "ka": "k",
+    "elle": "l",
+    "emme": "m",
+    "enne": "n",
+    "o": "o",
+    "pé": "p",
+    "ku": "q",
+    "qu": "q",
+    "erre": "r",
+    "esse": "s",
+    "té": "t",
+    "u": "u",
+    "vé": "v",
+    "double vé": "w",
+    "iks": "x",
+    "ixe": "x",
+    "i grec": "y",
+    "zède": "z",
+    "zed": "z",
 }
 # Names that are also French words: a run of these alone ("elle a eu") is left as words.
 _AMBIGUOUS_NAMES = {"a", "e", "eu", "elle", "i", "o", "dé", "qu"}
@@ -340,7 +393,7 @@ def _join_spelled_letters(tokens: list[str]) -> list[str]:
         run: list[str] = []  # (name) of each letter in the run
         end = index
         while end < len(tokens):
-            pair = " ".join(tokens[end:end + 2])
+            pair = " ".join(tokens[end : end + 2])
             if end + 1 < len(tokens) and pair in _LETTER_NAMES:
                 run.append(pair)
                 end += 2

@@ -17,8 +17,12 @@ import numpy as np
 from bulletin.errors import AudioError
 
 RATE_HZ = 44100
-LOUDNESS_PRESETS = {"podcast": (-16.0, -1.0), "ebu-r128": (-23.0, -1.0), "atsc": (-24.0, -2.0),
-                    "smart-speaker": (-14.0, -2.0)}
+LOUDNESS_PRESETS = {
+    "podcast": (-16.0, -1.0),
+    "ebu-r128": (-23.0, -1.0),
+    "atsc": (-24.0, -2.0),
+    "smart-speaker": (-14.0, -2.0),
+}
 """(integrated LUFS, true-peak dBTP) per delivery standard."""
 SPEECH_LEVEL_LUFS = -20.0
 """Each segment is levelled to this before mixing; the master then goes to the target."""
@@ -109,17 +113,19 @@ def trim_silence(samples: np.ndarray, threshold_db: float = -45.0, margin_ms: tu
     return samples[start:end]
 
 
+def _raised_cosine(length: int) -> np.ndarray:
+    return (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, length))).astype(np.float32)
+
+
 def fade_edges(samples: np.ndarray, fade_in_ms: int = 10, fade_out_ms: int = 30) -> np.ndarray:
     """Return ``samples`` with raised-cosine fades at both ends (no clicks at joins)."""
     out = samples.astype(np.float32, copy=True)
-    for length, sl, reverse in ((fade_in_ms, slice(None), False), (fade_out_ms, slice(None), True)):
-        n = min(int(RATE_HZ * length / 1000), out.size // 2)
-        if n:
-            ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
-            if reverse:
-                out[-n:] *= ramp[::-1]
-            else:
-                out[:n] *= ramp
+    fade_in = min(int(RATE_HZ * fade_in_ms / 1000), out.size // 2)
+    fade_out = min(int(RATE_HZ * fade_out_ms / 1000), out.size // 2)
+    if fade_in:
+        out[:fade_in] *= _raised_cosine(fade_in)
+    if fade_out:
+        out[-fade_out:] *= _raised_cosine(fade_out)[::-1]
     return out
 
 
@@ -150,13 +156,17 @@ def prepare_speech(samples: np.ndarray, rate_hz: int, index: int = 0) -> np.ndar
     """Return one TTS segment ready to mix: 44.1 kHz, trimmed, faded, levelled."""
     clipped = np.count_nonzero(np.abs(samples) >= 0.999)
     if clipped > max(10, samples.size // 1000):
-        raise AudioError(f"segment {index + 1} clips ({clipped} samples at full scale): the voice model is "
-                         "overdriven; try another voice, or report this text (bulletin script) as a bug")
+        raise AudioError(
+            f"segment {index + 1} clips ({clipped} samples at full scale): the voice model is "
+            "overdriven; try another voice, or report this text (bulletin script) as a bug"
+        )
     speech = trim_silence(high_pass(resample(samples, rate_hz)))
     level = loudness_lufs(speech)
     if speech.size < int(0.05 * RATE_HZ) or not np.isfinite(level) or level < -70:
-        raise AudioError(f"segment {index + 1} came out silent from the voice; check the voice model "
-                         "(bulletin voices) or the segment's text (bulletin script)")
+        raise AudioError(
+            f"segment {index + 1} came out silent from the voice; check the voice model "
+            "(bulletin voices) or the segment's text (bulletin script)"
+        )
     speech = speech * np.float32(10 ** ((SPEECH_LEVEL_LUFS - level) / 20))
     return fade_edges(speech)
 
@@ -182,9 +192,24 @@ def load_audio(path: Path) -> np.ndarray:
     import imageio_ffmpeg
 
     decoded = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-ac", "1",
-         "-ar", str(RATE_HZ), "-f", "f32le", "-"],
-        capture_output=True, check=False,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-nostdin",
+            "-i",
+            str(path),
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE_HZ),
+            "-f",
+            "f32le",
+            "-",
+        ],
+        capture_output=True,
+        check=False,
     )
     if decoded.returncode != 0 or not decoded.stdout:
         reason = decoded.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no audio stream"]
@@ -262,7 +287,7 @@ def assemble(
         if overlap:
             tail = np.linspace(1.0, 0.0, overlap, dtype=np.float32) ** 2  # the jingle fades under the voice
             add(intro[: intro.size - overlap])
-            pending_tail = intro[intro.size - overlap:] * tail
+            pending_tail = intro[intro.size - overlap :] * tail
         else:
             add(intro)
             silence(settings.jingle_gap_ms)
@@ -281,15 +306,22 @@ def assemble(
                 silence(settings.pauses_ms[previous.role])
             else:
                 silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
-        if previous is None or segment.paragraph != previous.paragraph or segment.role != previous.role \
-                or story != getattr(previous, "story", 0):
-            title = (story_titles[story] if story_titles and segment.role == "headline" else _chapter_title(segment))
+        if (
+            previous is None
+            or segment.paragraph != previous.paragraph
+            or segment.role != previous.role
+            or story != getattr(previous, "story", 0)
+        ):
+            title = story_titles[story] if story_titles and segment.role == "headline" else _chapter_title(segment)
             chapters.append((position / RATE_HZ, title))
         if overlap and previous is None:
             speech = speech.copy()
             speech[:overlap] += pending_tail[: speech.size]
-        placements.append(Placement(segment.role, segment.text, position / RATE_HZ,
-                                    (position + speech.size) / RATE_HZ, segment.paragraph))
+        placements.append(
+            Placement(
+                segment.role, segment.text, position / RATE_HZ, (position + speech.size) / RATE_HZ, segment.paragraph
+            )
+        )
         add(speech)
         previous = segment
     speech_end = position
@@ -316,8 +348,9 @@ def assemble(
     )
 
 
-def bed_under(bed: np.ndarray, placements: list[Placement], start: int, end: int, length: int,
-              settings: MixSettings) -> np.ndarray:
+def bed_under(
+    bed: np.ndarray, placements: list[Placement], start: int, end: int, length: int, settings: MixSettings
+) -> np.ndarray:
     """Return the bed looped from ``start`` to ``end`` (samples), ducked under each placement with ramps."""
     out = np.zeros(length, dtype=np.float32)
     if end <= start or bed.size == 0:
@@ -332,7 +365,7 @@ def bed_under(bed: np.ndarray, placements: list[Placement], start: int, end: int
     for placement in placements:  # 1 while speaking, ramping over attack/release
         first = int(placement.start_s * RATE_HZ) - start
         last = int(placement.end_s * RATE_HZ) - start
-        duck[max(0, first):max(0, last)] = 1.0
+        duck[max(0, first) : max(0, last)] = 1.0
         if attack and first > 0:
             lo = max(0, first - attack)
             duck[lo:first] = np.maximum(duck[lo:first], np.linspace(0, 1, first - lo + 1)[1:])
@@ -343,7 +376,7 @@ def bed_under(bed: np.ndarray, placements: list[Placement], start: int, end: int
     fade = min(span // 2, RATE_HZ)
     edges = np.ones(span)
     edges[:fade] = np.linspace(0, 1, fade)
-    edges[span - fade:] = np.linspace(1, 0, fade)
+    edges[span - fade :] = np.linspace(1, 0, fade)
     out[start:end] = looped * (envelope * edges).astype(np.float32)
     return out
 
@@ -385,7 +418,7 @@ def oversample4(samples: np.ndarray) -> np.ndarray:
 
     taps = (4 * firwin(48, 0.245, window=("kaiser", 5.0))).astype(np.float32)
     upsampled = upfirdn(taps, np.asarray(samples, dtype=np.float32), 4)
-    return upsampled[23: 23 + 4 * samples.size]  # the filter's group delay is 23.5 high-rate samples
+    return upsampled[23 : 23 + 4 * samples.size]  # the filter's group delay is 23.5 high-rate samples
 
 
 def true_peak_db(samples: np.ndarray) -> float:
@@ -400,8 +433,9 @@ def peak_envelope(samples: np.ndarray) -> np.ndarray:
     return oversampled.reshape(samples.size, 4).max(axis=1).astype(np.float64)
 
 
-def limiter_gain(peaks: np.ndarray, ceiling_db: float, lookahead_ms: float = 5.0,
-                 release_ms: float = 80.0) -> np.ndarray:
+def limiter_gain(
+    peaks: np.ndarray, ceiling_db: float, lookahead_ms: float = 5.0, release_ms: float = 80.0
+) -> np.ndarray:
     """Return a smooth gain curve keeping ``peaks`` under ``ceiling_db``: look-ahead attack, slow release."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
     from scipy.signal import lfilter

@@ -87,17 +87,33 @@ _DOTTED_SIGLE = re.compile(rf"(?<![\w.])((?:[{_UPPER}]\.){{2,}})(?:(?=\s+[{_UPPE
 _SHOUTED = re.compile(rf"(?<![\w'’-])[{_UPPER}]+(?:[\s,'’-]+[{_UPPER}]+(?![\w])){{2,}}")
 _SIGLE = re.compile(rf"(?<![\w])[{_UPPER}]{{2,}}(?![\w])")
 _BARE_UNITS = {
-    "km": "kilomètres", "km/h": "kilomètres-heure", "km²": "kilomètres carrés", "kg": "kilos", "°C": "degrés Celsius",
+    "km": "kilomètres",
+    "km/h": "kilomètres-heure",
+    "km²": "kilomètres carrés",
+    "kg": "kilos",
+    "°C": "degrés Celsius",
 }
 _BARE_UNIT = re.compile(r"(?<![\w°])(?:km/h|km²|km|kg|°C)(?![\w/²])")  # "une vingtaine de km"
 # A lower-case letter opening a sentence ("... d'euros. monsieur Le Maire"): capital, so the segmenter sees the end.
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-zà-ÿ]|(?<=[.!?] « )[a-zà-ÿ]")
 _SYMBOLS = {
-    "%": " pour cent ", "‰": " pour mille ", "€": " euros ", "$": " dollars ", "£": " livres ",
-    "¥": " yens ", "°": " degrés ", "&": " et ", "+": " plus ", "=": " égale ", "×": " fois ",
-    "§": " paragraphe ", "@": " ", "#": " ", "/": " ",
+    "%": " pour cent ",
+    "‰": " pour mille ",
+    "€": " euros ",
+    "$": " dollars ",
+    "£": " livres ",
+    "¥": " yens ",
+    "°": " degrés ",
+    "&": " et ",
+    "+": " plus ",
+    "=": " égale ",
+    "×": " fois ",
+    "§": " paragraphe ",
+    "@": " ",
+    "#": " ",
+    "/": " ",
 }
-_QUOTE_MARKS = "\"“”„‟«»‹›"
+_QUOTE_MARKS = '"“”„‟«»‹›'
 _APOSTROPHES = "'’‘ʼ`´"
 
 
@@ -176,7 +192,7 @@ def load_lexicon(user_path: Path | None = None) -> dict[str, str]:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise BulletinError(
-                f"{path}: no such lexicon file; give a TOML file of \"written\" = \"spoken\" lines"
+                f'{path}: no such lexicon file; give a TOML file of "written" = "spoken" lines'
             ) from None
         except (OSError, UnicodeDecodeError) as error:
             raise BulletinError(f"{path}: cannot read the lexicon ({error}); give a UTF-8 TOML file") from None
@@ -202,7 +218,7 @@ def _parse_lexicon(text: str, name: str) -> dict[str, str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise BulletinError(f"{name}: not valid TOML ({error}); write lines like \"ONU\" = \"onu\"") from None
+        raise BulletinError(f'{name}: not valid TOML ({error}); write lines like "ONU" = "onu"') from None
     entries: dict[str, str] = {}
     tables = [("", data)]
     while tables:
@@ -278,12 +294,13 @@ def _sentence_end(match: re.Match[str], can_end: bool) -> str:
     """Return "." when an abbreviation's dot also ends the sentence ("... av. J.-C. Puis")."""
     if not can_end or not match.group().endswith("."):
         return ""
-    after = match.string[match.end():]
+    after = match.string[match.end() :]
     return "." if re.match(rf"\s*$|\s+[{_UPPER}«\"]", after) else ""
 
 
 def _sigles(text: str) -> str:
     """Return ``text`` with all-caps words said: shouted headlines in lower case, sigles spelled or read."""
+
     def lower_shouted(match: re.Match[str]) -> str:
         words = re.findall(r"\w+", match.group())
         return match.group().lower() if any(len(w) >= 4 and reads_as_word(w) for w in words) else match.group()
@@ -334,9 +351,9 @@ def _quotes(text: str, alphabet: frozenset[str]) -> str:
             continue
         before = text[index - 1] if index else " "
         after = text[index + 1] if index + 1 < len(text) else " "
-        if char in "«‹“„" or (char in "\"‟" and before.isspace() and not after.isspace()) :
+        if char in "«‹“„" or (char in '"‟' and before.isspace() and not after.isspace()):
             is_open = True
-        elif char in "»›”" or (char in "\"‟" and after in " .,;:!?…)" and not before.isspace()):
+        elif char in "»›”" or (char in '"‟' and after in " .,;:!?…)" and not before.isspace()):
             is_open = False
         else:
             is_open = not is_open

@@ -88,10 +88,18 @@ CURRENCIES: dict[str, tuple[str, str, bool, str]] = {
 _CENTS = {"€": "centimes", "EUR": "centimes", "$": "cents", "US$": "cents", "$US": "cents", "USD": "cents"}
 # Multipliers written between a number and a currency ("2,5 M€", "3 Mds $", "30 millions €").
 _MULTIPLIERS = {
-    "k": "mille", "mille": "mille",
-    "M": "million", "Mio": "million", "million": "million", "millions": "million",
-    "Md": "milliard", "Mds": "milliard", "Mrd": "milliard", "Mrds": "milliard",
-    "milliard": "milliard", "milliards": "milliard",
+    "k": "mille",
+    "mille": "mille",
+    "M": "million",
+    "Mio": "million",
+    "million": "million",
+    "millions": "million",
+    "Md": "milliard",
+    "Mds": "milliard",
+    "Mrd": "milliard",
+    "Mrds": "milliard",
+    "milliard": "milliard",
+    "milliards": "milliard",
 }
 
 
@@ -124,12 +132,8 @@ _ORDINAL = re.compile(r"(?<![\w.,])(\d+)(ers?|res?|ères?|nde?s?|e|es|è|èmes?|
 _ROMAN_ORDINAL = re.compile(r"(?<![\w'’-])([IVXLCDM]{2,}|[IVX])(ers?|res?|ères?|e|es|è|èmes?)(?![\w])")
 _REGNAL = re.compile(rf"(?<![\w'’-])({_alternation(REGNAL_NAMES)}) ([VX])(?![\w'’-])")
 _ROMAN_ALONE = re.compile(r"(?<![\w'’-])([IVX]{2,})(?![\w'’-])")
-_CURRENCY_FIRST = re.compile(
-    rf"(?<![\w])({_CURRENCY_ALT}) ?({_NUM})(?: ?({_MULTIPLIER_ALT})(?![\w]))?"
-)
-_AMOUNT = re.compile(
-    rf"(?<![\w.,])([-−+]?)({_NUM})(?: ?({_MULTIPLIER_ALT}))? ?({_CURRENCY_ALT})(?![\w])"
-)
+_CURRENCY_FIRST = re.compile(rf"(?<![\w])({_CURRENCY_ALT}) ?({_NUM})(?: ?({_MULTIPLIER_ALT})(?![\w]))?")
+_AMOUNT = re.compile(rf"(?<![\w.,])([-−+]?)({_NUM})(?: ?({_MULTIPLIER_ALT}))? ?({_CURRENCY_ALT})(?![\w])")
 _MEASURE = re.compile(rf"(?<![\w.,])([-−+]?)({_NUM}) ?({_UNIT_ALT})(?![\w²³'’]|\.\w)")
 _MIXED = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])")
 _LETTER_DASH_DIGIT = re.compile(r"(?<=[^\W\d_])-(?=\d)")
@@ -150,7 +154,7 @@ def say_numbers(text: str) -> str:
 
 
 def _numeric_date(match: re.Match[str]) -> str:
-    """"10/01/2022" -> "dix janvier deux mille vingt-deux"; not a date -> unchanged."""
+    """ "10/01/2022" -> "dix janvier deux mille vingt-deux"; not a date -> unchanged."""
     day, month, year = int(match.group(1)), int(match.group(3)), match.group(4)
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return match.group()
@@ -159,7 +163,7 @@ def _numeric_date(match: re.Match[str]) -> str:
 
 
 def _iso_date(match: re.Match[str]) -> str:
-    """"2022-01-10" -> "dix janvier deux mille vingt-deux"."""
+    """ "2022-01-10" -> "dix janvier deux mille vingt-deux"."""
     year, month, day = (int(g) for g in match.groups())
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return match.group()
@@ -167,18 +171,18 @@ def _iso_date(match: re.Match[str]) -> str:
 
 
 def _time_h(match: re.Match[str]) -> str:
-    """"22h29" -> "vingt-deux heures vingt-neuf", "6 h" -> "six heures"."""
+    """ "22h29" -> "vingt-deux heures vingt-neuf", "6 h" -> "six heures"."""
     minutes = match.group(2)
     return clock(int(match.group(1)), int(minutes) if minutes else None)
 
 
 def _time_colon(match: re.Match[str]) -> str:
-    """"22:29" -> "vingt-deux heures vingt-neuf"."""
+    """ "22:29" -> "vingt-deux heures vingt-neuf"."""
     return clock(int(match.group(1)), int(match.group(2)))
 
 
 def _year_range(match: re.Match[str]) -> str:
-    """"1959-2006" -> "de 1959 à 2006" (digits said later); "1914-18" -> "de 1914 à 1918"."""
+    """ "1959-2006" -> "de 1959 à 2006" (digits said later); "1914-18" -> "de 1914 à 1918"."""
     start, end = match.group(1), match.group(2)
     if len(end) == 2:
         end = start[:2] + end
@@ -193,12 +197,12 @@ def _year_range(match: re.Match[str]) -> str:
 
 
 def _range(match: re.Match[str]) -> str:
-    """"10-15 personnes" -> "10 à 15 personnes"; a score "3-1" reads the same way."""
+    """ "10-15 personnes" -> "10 à 15 personnes"; a score "3-1" reads the same way."""
     return f"{match.group(1)} à {match.group(2)}"
 
 
 def _ordinal(match: re.Match[str]) -> str:
-    """"1er" -> "premier", "1re" -> "première", "2e" -> "deuxième", "3es" -> "troisièmes"."""
+    """ "1er" -> "premier", "1re" -> "première", "2e" -> "deuxième", "3es" -> "troisièmes"."""
     number, suffix = int(match.group(1)), match.group(2)
     plural = suffix.endswith("s") and suffix != "ès"
     if suffix.startswith("nd"):
@@ -208,7 +212,7 @@ def _ordinal(match: re.Match[str]) -> str:
 
 
 def _roman_ordinal(match: re.Match[str]) -> str:
-    """"XXIe siècle" -> "vingt et unième siècle", "Ier" -> "premier"; "Ce", "Le" are not numerals."""
+    """ "XXIe siècle" -> "vingt et unième siècle", "Ier" -> "premier"; "Ce", "Le" are not numerals."""
     value, suffix = roman_value(match.group(1)), match.group(2)
     if value is None or (suffix.startswith(("er", "re", "èr", "ère")) and value != 1):
         return match.group()
@@ -217,24 +221,24 @@ def _roman_ordinal(match: re.Match[str]) -> str:
 
 
 def _regnal(match: re.Match[str]) -> str:
-    """"Charles V" -> "Charles cinq" (only after a sovereign's name: "Malcolm X" stays)."""
+    """ "Charles V" -> "Charles cinq" (only after a sovereign's name: "Malcolm X" stays)."""
     return f"{match.group(1)} {cardinal(roman_value(match.group(2)) or 0)}"
 
 
 def _roman_alone(match: re.Match[str]) -> str:
-    """"Vatican II" is done by _regnal; here "acte III" -> "acte trois"."""
+    """ "Vatican II" is done by _regnal; here "acte III" -> "acte trois"."""
     value = roman_value(match.group(1))
     return match.group() if value is None else cardinal(value)
 
 
 def _currency_first(match: re.Match[str]) -> str:
-    """"$30" -> "30 $", "€ 2,5 M" -> "2,5 M €": the amount rule reads it then."""
+    """ "$30" -> "30 $", "€ 2,5 M" -> "2,5 M €": the amount rule reads it then."""
     multiplier = f" {match.group(3)}" if match.group(3) else ""
     return f"{match.group(2)}{multiplier} {match.group(1)}"
 
 
 def _amount(match: re.Match[str]) -> str:
-    """"2,5 M€" -> "deux virgule cinq millions d'euros", "1,50 €" -> "un euro cinquante"."""
+    """ "2,5 M€" -> "deux virgule cinq millions d'euros", "1,50 €" -> "un euro cinquante"."""
     sign, number, multiplier, currency = match.groups()
     singular, plural, feminine, of_form = CURRENCIES[currency]
     integer, _, fraction = number.partition(",")
@@ -254,7 +258,7 @@ def _amount(match: re.Match[str]) -> str:
 
 
 def _measure(match: re.Match[str]) -> str:
-    """"23,6 %" -> "vingt-trois virgule six pour cent", "1 t" -> "une tonne", "-5 °C" -> "moins cinq degrés"."""
+    """ "23,6 %" -> "vingt-trois virgule six pour cent", "1 t" -> "une tonne", "-5 °C" -> "moins cinq degrés"."""
     sign, number, unit = match.groups()
     singular, plural, feminine = UNITS[unit]
     integer, _, fraction = number.partition(",")
@@ -263,20 +267,20 @@ def _measure(match: re.Match[str]) -> str:
 
 
 def _mixed(match: re.Match[str]) -> str:
-    """"G7" -> "gé sept", "A320" -> "a trois cent vingt", "H1N1" -> "ache un enne un"."""
+    """ "G7" -> "gé sept", "A320" -> "a trois cent vingt", "H1N1" -> "ache un enne un"."""
     parts = re.findall(r"[A-Z]+|\d+", match.group())
     return " ".join(read_sigle(part) if part.isalpha() else integer_text(part) for part in parts)
 
 
 def _sign(match: re.Match[str]) -> str:
-    """"-5" -> "moins 5", "+3" -> "plus 3"."""
+    """ "-5" -> "moins 5", "+3" -> "plus 3"."""
     return _SIGNS[match.group(1)]
 
 
 def _plain(match: re.Match[str]) -> str:
-    """"21 personnes" -> "vingt et une personnes", "2,5" -> "deux virgule cinq", "3.5" -> "trois point cinq"."""
+    """ "21 personnes" -> "vingt et une personnes", "2,5" -> "deux virgule cinq", "3.5" -> "trois point cinq"."""
     integer, fraction, dotted = match.groups()
-    feminine = not fraction and not dotted and feminine_after(match.string[match.end():])
+    feminine = not fraction and not dotted and feminine_after(match.string[match.end() :])
     if fraction:
         return decimal(integer, fraction)
     if dotted:

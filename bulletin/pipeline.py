@@ -151,8 +151,9 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug or "bulletin"
 
 
-def make_script(articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int,
-                title: str | None = None) -> Script:
+def make_script(
+    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
+) -> Script:
     """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
     from bulletin.normalize import load_lexicon, speakable
 
@@ -165,8 +166,9 @@ def make_script(articles: list[Article], alphabet: frozenset[str], lexicon: Path
     return join_scripts(scripts, title or articles[0].title)
 
 
-def spoken_script(article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path | None = None,
-                  max_chars: int = DEFAULT_MAX_CHARS) -> SpokenScript:
+def spoken_script(
+    article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path | None = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> SpokenScript:
     """Return the spoken script of an article file for ``voice``, without loading any model."""
     from bulletin.normalize import outside
 
@@ -177,8 +179,20 @@ def spoken_script(article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path
     return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
 
 
-FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-                 "novembre", "décembre")
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 AUDIO_FORMATS = ("mp3", "wav", "flac", "ogg")
 
 
@@ -194,8 +208,10 @@ def check_output(output: Path, audio_format: str) -> None:
     if audio_format not in AUDIO_FORMATS:
         raise OutputError(f"unknown format {audio_format!r}; use one of {', '.join(AUDIO_FORMATS)}")
     if output.suffix.lower() != f".{audio_format}":
-        raise OutputError(f"{output}: a {audio_format} file must end in .{audio_format}; "
-                          f"use -o NAME.{audio_format} or --format {output.suffix.lstrip('.') or 'mp3'}")
+        raise OutputError(
+            f"{output}: a {audio_format} file must end in .{audio_format}; "
+            f"use -o NAME.{audio_format} or --format {output.suffix.lstrip('.') or 'mp3'}"
+        )
     if not output.parent.is_dir():
         raise OutputError(f"{output.parent}: no such directory; create it or choose another output path")
     if output.is_dir():
@@ -215,8 +231,11 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     preset: VoicePreset = resolve_voice_spec(request.voice)
     date = request.date or dt.date.today()
     title = bulletin_title(articles, date)
-    output = Path(request.output) if request.output else \
-        DEFAULT_OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{request.audio_format}"
+    output = (
+        Path(request.output)
+        if request.output
+        else DEFAULT_OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{request.audio_format}"
+    )
     if request.output is None:
         output.parent.mkdir(parents=True, exist_ok=True)
     check_output(output, request.audio_format)
@@ -225,9 +244,16 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     if not -40 <= request.target_lufs <= -5 or not -10 <= request.true_peak_db <= 0:
         raise OutputError("loudness target must be between -40 and -5 LUFS and the true peak between -10 and 0 dBTP")
     artwork = _read_artwork(request.artwork) if request.artwork else bundled_artwork()
-    jingle = {name: (mix.level_jingle(mix.load_audio(getattr(request, name))) if getattr(request, name)
-                     else mix.load_audio(bundled_path(name))) if request.jingles else None
-              for name in ("intro", "outro", "stinger")}
+    jingle = {
+        name: (
+            mix.level_jingle(mix.load_audio(getattr(request, name)))
+            if getattr(request, name)
+            else mix.load_audio(bundled_path(name))
+        )
+        if request.jingles
+        else None
+        for name in ("intro", "outro", "stinger")
+    }
     bed = mix.load_audio(request.bed) if request.bed else None
 
     voice = open_voice(preset, request.voice_options)
@@ -240,7 +266,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
         station=request.station,
         show=request.show,
         date=date.isoformat(),
-        description=(f"{lead.dateline} – " if lead.dateline else "") + lead.lead if len(articles) == 1
+        description=(f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+        if len(articles) == 1
         else " / ".join(article.title for article in articles),
     )
     render_key = _render_key(keys, script, tags, request, jingle, bed, artwork)
@@ -270,33 +297,53 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     if progress:
         progress(total, total, "mixing")
-    stitched = mix.assemble(prepared, jingle["intro"], jingle["outro"], jingle["stinger"] if len(articles) > 1 else None,
-                            bed, request.mix, [article.title for article in articles])
+    stitched = mix.assemble(
+        prepared,
+        jingle["intro"],
+        jingle["outro"],
+        jingle["stinger"] if len(articles) > 1 else None,
+        bed,
+        request.mix,
+        [article.title for article in articles],
+    )
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
     headroom_db = 0.5
     for _ in range(3):  # the true peak gate: what the listener decodes must stay under the ceiling
         mastered = mix.master(stitched.samples, request.target_lufs, request.true_peak_db, headroom_db)
-        measured = export.write_audio(output, mastered, request.audio_format, tags, stitched.chapters,
-                                      request.target_lufs, request.bitrate_kbps, artwork)
+        measured = export.write_audio(
+            output,
+            mastered,
+            request.audio_format,
+            tags,
+            stitched.chapters,
+            request.target_lufs,
+            request.bitrate_kbps,
+            artwork,
+        )
         overshoot_db = measured["true_peak_db"] - request.true_peak_db
         if overshoot_db <= 0:
             break
         headroom_db += overshoot_db + 0.2
     else:
         output.unlink()
-        raise AudioError(f"the encoded file peaks at {measured['true_peak_db']:.1f} dBTP, over the "
-                         f"{request.true_peak_db:.1f} dBTP ceiling; lower the loudness target or raise --true-peak")
+        raise AudioError(
+            f"the encoded file peaks at {measured['true_peak_db']:.1f} dBTP, over the "
+            f"{request.true_peak_db:.1f} dBTP ceiling; lower the loudness target or raise --true-peak"
+        )
     if abs(measured["duration_s"] - stitched.duration_s) > 0.1:
         output.unlink()
-        raise AudioError(f"the encoded file lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s")
+        raise AudioError(
+            f"the encoded file lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s"
+        )
     export.write_text(sidecars["vtt"], export.vtt_text(stitched.placements))
     export.write_text(sidecars["srt"], export.srt_text(stitched.placements))
     export.write_text(sidecars["chapters"], export.chapters_json(stitched.chapters))
     export.write_text(sidecars["script"], export.script_json(title, stitched.placements))
-    figures = dict(measured, speech_s=stitched.speech_s, jingles_s=stitched.intro_s + stitched.outro_s,
-                   pauses_s=stitched.pauses_s)
+    figures = dict(
+        measured, speech_s=stitched.speech_s, jingles_s=stitched.intro_s + stitched.outro_s, pauses_s=stitched.pauses_s
+    )
     _store_render(cache, render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache, dropped, started)
 
@@ -316,8 +363,9 @@ RENDER_VERSION = 2
 """Bump when mixing, mastering or export change what a render produces."""
 
 
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest,
-                jingles: dict, bed, artwork: bytes) -> str:
+def _render_key(
+    segment_keys: list[str], script: Script, tags, request: GenerateRequest, jingles: dict, bed, artwork: bytes
+) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
     import hashlib
     import json
@@ -371,8 +419,16 @@ def _store_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[st
         pass  # a cache that cannot be written only costs time on the next run
 
 
-def _bulletin(figures: dict, output: Path, sidecars: dict[str, Path], script: Script, voice: str,
-              cache: SegmentCache, dropped: int, started: float) -> Bulletin:
+def _bulletin(
+    figures: dict,
+    output: Path,
+    sidecars: dict[str, Path],
+    script: Script,
+    voice: str,
+    cache: SegmentCache,
+    dropped: int,
+    started: float,
+) -> Bulletin:
     return Bulletin(
         output=output,
         sidecars=sidecars,

@@ -66,8 +66,11 @@ def _open_device(sample_rate: int, nchannels: int, timeout_s: float, backends=No
     def opener() -> None:
         try:
             result["device"] = miniaudio.PlaybackDevice(
-                output_format=miniaudio.SampleFormat.SIGNED16, nchannels=nchannels, sample_rate=sample_rate,
-                app_name="bulletin", backends=backends,
+                output_format=miniaudio.SampleFormat.SIGNED16,
+                nchannels=nchannels,
+                sample_rate=sample_rate,
+                app_name="bulletin",
+                backends=backends,
             )
         except Exception as error:  # MiniaudioError and friends: reported below as one line
             result["error"] = error
@@ -119,8 +122,9 @@ def play(
     finished = threading.Event()
 
     def feeder():
-        stream = miniaudio.stream_file(str(path), output_format=miniaudio.SampleFormat.SIGNED16,
-                                       nchannels=nchannels, sample_rate=rate)
+        stream = miniaudio.stream_file(
+            str(path), output_format=miniaudio.SampleFormat.SIGNED16, nchannels=nchannels, sample_rate=rate
+        )
         wanted = yield b""
         while True:
             try:

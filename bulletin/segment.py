@@ -95,9 +95,7 @@ def split_sentences(text: str) -> list[str]:
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()].rstrip()
         last_word = re.search(r"([\w.\-]+)\.$", candidate)
-        if last_word and (
-            last_word.group(1).lower() in ABBREVIATIONS or re.fullmatch(r"[A-Z]", last_word.group(1))
-        ):
+        if last_word and (last_word.group(1).lower() in ABBREVIATIONS or re.fullmatch(r"[A-Z]", last_word.group(1))):
             continue  # "M. Dupont", "J. Martin": an initial or abbreviation, not a sentence end
         sentences.append(text[start : match.end()].strip())
         start = match.end()

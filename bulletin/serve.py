@@ -132,8 +132,9 @@ class FeedRequestHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(directory: Path | str, host: str = "127.0.0.1", port: int = 8000,
-                verbose: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    directory: Path | str, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False
+) -> ThreadingHTTPServer:
     """Return a bound (not yet serving) threading HTTP server for ``directory``; port 0 picks a free port."""
     directory = Path(directory)
     if not directory.is_dir():
@@ -148,8 +149,9 @@ def make_server(directory: Path | str, host: str = "127.0.0.1", port: int = 8000
     return server
 
 
-def serve(directory: Path | str, host: str = "127.0.0.1", port: int = 8000, verbose: bool = True,
-          on_ready=None) -> None:
+def serve(
+    directory: Path | str, host: str = "127.0.0.1", port: int = 8000, verbose: bool = True, on_ready=None
+) -> None:
     """Serve ``directory`` until interrupted; ``on_ready(url)`` is called once listening."""
     server = make_server(directory, host, port, verbose=verbose)
     bound_host, bound_port = server.server_address[:2]
@@ -211,20 +213,31 @@ def render_index(channel: Channel, entries: list[dict], keep: int = 100, artwork
             f'<audio controls preload="metadata" src="{h(quote(files["audio"]))}">',
         ]
         if "vtt" in files:
-            parts.append(f'<track kind="captions" srclang="{h(channel.language)}" label="Transcription" '
-                         f'src="{h(quote(files["vtt"]))}" default>')
+            parts.append(
+                f'<track kind="captions" srclang="{h(channel.language)}" label="Transcription" '
+                f'src="{h(quote(files["vtt"]))}" default>'
+            )
         parts.append("</audio>")
         if "vtt" in files:
             parts.append('<p class="caption" aria-live="polite"></p>')
         if entry["chapters"]:
             parts.append('<ol class="chapters">')
             for start_s, title in entry["chapters"]:
-                parts.append(f'<li><button type="button" data-start="{start_s:g}">'
-                             f"{h(format_duration(start_s))}</button> {h(title)}</li>")
+                parts.append(
+                    f'<li><button type="button" data-start="{start_s:g}">'
+                    f"{h(format_duration(start_s))}</button> {h(title)}</li>"
+                )
             parts.append("</ol>")
-        links = [f'<a href="{h(quote(files[k]))}">{label}</a>'
-                 for k, label in (("vtt", "Transcription (VTT)"), ("srt", "Sous-titres (SRT)"),
-                                  ("chapters", "Chapitres (JSON)"), ("audio", "MP3")) if k in files]
+        links = [
+            f'<a href="{h(quote(files[k]))}">{label}</a>'
+            for k, label in (
+                ("vtt", "Transcription (VTT)"),
+                ("srt", "Sous-titres (SRT)"),
+                ("chapters", "Chapitres (JSON)"),
+                ("audio", "MP3"),
+            )
+            if k in files
+        ]
         parts.append(f'<p class="links">{" · ".join(links)}</p>')
         parts.append("</article>")
     parts += ["</main>", f"<script>{_JS}</script>", "</body>", "</html>", ""]

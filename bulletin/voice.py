@@ -137,7 +137,9 @@ def resolve_voice_spec(spec: str) -> VoicePreset:
         if not path.is_dir():
             raise VoiceError(f"{spec}: no such model directory; give a directory with model.pth and config.json")
         if not (path / "config.json").is_file():
-            raise VoiceError(f"{spec}: no config.json in this model directory; a Coqui model dir needs config.json and a .pth")
+            raise VoiceError(
+                f"{spec}: no config.json in this model directory; a Coqui model dir needs config.json and a .pth"
+            )
         if not list(path.glob("*.pth")):
             raise VoiceError(f"{spec}: no .pth checkpoint in this model directory; a Coqui model dir needs one")
         return VoicePreset(name=str(path), engine="coqui", model=str(path.resolve()), description="local Coqui model")
@@ -181,7 +183,9 @@ def coqui_model_dir(model_name: str) -> Path | None:
     else:
         from platformdirs import user_data_dir
 
-        root = Path(user_data_dir("tts", appauthor=False)) if sys.platform == "win32" else Path.home() / ".local/share/tts"
+        root = (
+            Path(user_data_dir("tts", appauthor=False)) if sys.platform == "win32" else Path.home() / ".local/share/tts"
+        )
     directory = root / model_name.replace("/", "--")
     return directory if (directory / "config.json").is_file() else None
 
@@ -222,7 +226,9 @@ class CoquiVoice:
         if options.device not in ("cpu", "cuda"):
             raise VoiceError(f"unknown device {options.device!r}; use --device cpu or --device cuda")
         if preset.needs_speaker_wav and not options.speaker_wav:
-            raise VoiceError(f"voice {preset.name} clones a speaker: give --speaker-wav FILE (a few seconds of clean speech)")
+            raise VoiceError(
+                f"voice {preset.name} clones a speaker: give --speaker-wav FILE (a few seconds of clean speech)"
+            )
         if options.speaker_wav and not Path(options.speaker_wav).is_file():
             raise VoiceError(f"{options.speaker_wav}: no such speaker recording; give an existing .wav file")
         if preset.licence_must_agree and not (options.agree_licence or os.environ.get("COQUI_TOS_AGREED") == "1"):
@@ -241,8 +247,13 @@ class CoquiVoice:
         self.engine = resolve_engine(options.extra.get("engine"), directory / "config.json", options.device)
         """The engine that will run: "bf16", "torch" or "onnx" (see bulletin.fastvits)."""
         self.identity = "|".join(
-            ["coqui", sha256_file(self._checkpoint)[:16], preset.speaker, preset.language,
-             sha256_file(options.speaker_wav)[:16] if options.speaker_wav else ""]
+            [
+                "coqui",
+                sha256_file(self._checkpoint)[:16],
+                preset.speaker,
+                preset.language,
+                sha256_file(options.speaker_wav)[:16] if options.speaker_wav else "",
+            ]
         )
         if self.engine == "bf16":  # different samples (~0.3 dB log-mel): its own cache entries
             self.identity += "|bf16"
@@ -276,8 +287,9 @@ class CoquiVoice:
         try:
             fast = FastVits(self._directory, Path(cache_dir), threads=self.options.threads, device=self.options.device)
         except Exception as error:  # export or runtime failure: torch still speaks this model
-            logging.getLogger(__name__).warning("ONNX engine unavailable for %s (%s: %s); using torch",
-                                                self.name, type(error).__name__, error)
+            logging.getLogger(__name__).warning(
+                "ONNX engine unavailable for %s (%s: %s); using torch", self.name, type(error).__name__, error
+            )
             self.engine = "torch"
             return None
         tokenizer = fast.tokenizer
@@ -299,8 +311,9 @@ class CoquiVoice:
         from TTS.api import TTS
 
         if Path(self.preset.model).is_dir():
-            tts = TTS(model_path=str(self._checkpoint), config_path=str(self._directory / "config.json"),
-                      progress_bar=False)
+            tts = TTS(
+                model_path=str(self._checkpoint), config_path=str(self._directory / "config.json"), progress_bar=False
+            )
         else:  # by name, so Coqui also wires the model's default vocoder
             tts = TTS(model_name=self.preset.model, progress_bar=False)
         tts = tts.to(self.options.device)

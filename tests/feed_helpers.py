@@ -52,8 +52,15 @@ def make_bulletin(
     audio = directory / f"{stem}.mp3"
     t = np.arange(int(seconds * RATE_HZ)) / RATE_HZ
     samples = (0.3 * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
-    soundfile.write(audio, samples, RATE_HZ, format="MP3", subtype="MPEG_LAYER_III",
-                    compression_level=0.6667, bitrate_mode="CONSTANT")
+    soundfile.write(
+        audio,
+        samples,
+        RATE_HZ,
+        format="MP3",
+        subtype="MPEG_LAYER_III",
+        compression_level=0.6667,
+        bitrate_mode="CONSTANT",
+    )
     if chapters is None:
         chapters = [(0.0, "Titre"), (round(seconds / 2, 3), "Le récit")]
 
@@ -73,25 +80,37 @@ def make_bulletin(
         for number, (start_s, chapter_title) in enumerate(chapters):
             end_s = chapters[number + 1][0] if number + 1 < len(chapters) else seconds
             ids.append(f"ch{number}")
-            tags.add(CHAP(element_id=f"ch{number}", start_time=int(start_s * 1000), end_time=int(end_s * 1000),
-                          sub_frames=[TIT2(encoding=3, text=chapter_title)]))
+            tags.add(
+                CHAP(
+                    element_id=f"ch{number}",
+                    start_time=int(start_s * 1000),
+                    end_time=int(end_s * 1000),
+                    sub_frames=[TIT2(encoding=3, text=chapter_title)],
+                )
+            )
         tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids))
     tags.save(audio, v2_version=4)
 
-    cues = [(start, chapters[i + 1][0] if i + 1 < len(chapters) else seconds, text)
-            for i, (start, text) in enumerate(chapters)]
+    cues = [
+        (start, chapters[i + 1][0] if i + 1 < len(chapters) else seconds, text)
+        for i, (start, text) in enumerate(chapters)
+    ]
     if "vtt" in sidecars:
         body = "".join(f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues)
         (directory / f"{stem}.vtt").write_text("WEBVTT\n\n" + body, encoding="utf-8")
     if "srt" in sidecars:
-        body = "".join(f"{n}\n{_vtt_time(a).replace('.', ',')} --> {_vtt_time(b).replace('.', ',')}\n{text}\n\n"
-                       for n, (a, b, text) in enumerate(cues, 1))
+        body = "".join(
+            f"{n}\n{_vtt_time(a).replace('.', ',')} --> {_vtt_time(b).replace('.', ',')}\n{text}\n\n"
+            for n, (a, b, text) in enumerate(cues, 1)
+        )
         (directory / f"{stem}.srt").write_text(body, encoding="utf-8")
     if "chapters" in sidecars:
         payload = {"version": "1.2.0", "chapters": [{"startTime": s, "title": c} for s, c in chapters]}
         (directory / f"{stem}.chapters.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     if "script" in sidecars:
-        payload = {"title": title or "", "segments": [{"role": "body", "text": c, "start_s": a, "end_s": b}
-                                                      for a, b, c in cues]}
+        payload = {
+            "title": title or "",
+            "segments": [{"role": "body", "text": c, "start_s": a, "end_s": b} for a, b, c in cues],
+        }
         (directory / f"{stem}.script.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     return audio

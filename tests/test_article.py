@@ -30,19 +30,25 @@ def test_reference_article_drops_link_footer_and_decoration(example_article):
 
 def test_plain_text_first_line_is_title(tmp_path):
     path = tmp_path / "plain.txt"
-    path.write_text("Grève à la SNCF\n\nLes trains ne circulent pas ce mardi.\nLa direction appelle au calme.\n\nSuite demain.\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Grève à la SNCF\n\nLes trains ne circulent pas ce mardi.\nLa direction appelle au calme.\n\nSuite demain.\n",
+        encoding="utf-8",
+    )
     article = read_article(path)
     assert article.title == "Grève à la SNCF"
     # hard-wrapped lines of one paragraph are joined
-    assert article.paragraphs == ("Les trains ne circulent pas ce mardi. La direction appelle au calme.", "Suite demain.")
+    assert article.paragraphs == (
+        "Les trains ne circulent pas ce mardi. La direction appelle au calme.",
+        "Suite demain.",
+    )
     assert article.dateline == ""
 
 
 def test_markdown_links_emphasis_and_headings(tmp_path):
     path = tmp_path / "story.md"
     path.write_text(
-        "# **Séisme** au *Japon*\n\n![photo](img.png)\n\nTokyo (AFP) - Un séisme a frappé [le nord](https://x.jp) du pays.\n\n"
+        "# **Séisme** au *Japon*\n\n![photo](img.png)\n\n"
+        "Tokyo (AFP) - Un séisme a frappé [le nord](https://x.jp) du pays.\n\n"
         "## Les secours\n\nLes _secours_ sont sur place.\n",
         encoding="utf-8",
     )
@@ -57,8 +63,18 @@ def test_markdown_links_emphasis_and_headings(tmp_path):
     ("lead", "dateline", "agency", "rest"),
     [
         ("Astana, 10 janvier (RHC) Le président a parlé.", "Astana, 10 janvier", "RHC", "Le président a parlé."),
-        ("PARIS, 3 mai 2024 (AFP) - Le gouvernement a annoncé.", "PARIS, 3 mai 2024", "AFP", "Le gouvernement a annoncé."),
-        ("La Havane, 1er mai (PL) Des milliers de personnes.", "La Havane, 1er mai", "PL", "Des milliers de personnes."),
+        (
+            "PARIS, 3 mai 2024 (AFP) - Le gouvernement a annoncé.",
+            "PARIS, 3 mai 2024",
+            "AFP",
+            "Le gouvernement a annoncé.",
+        ),
+        (
+            "La Havane, 1er mai (PL) Des milliers de personnes.",
+            "La Havane, 1er mai",
+            "PL",
+            "Des milliers de personnes.",
+        ),
         ("Genève (ATS) - Les négociations reprennent.", "Genève", "ATS", "Les négociations reprennent."),
         ("Le président a parlé lundi.", "", "", "Le président a parlé lundi."),
         ("Selon la police, trois blessés.", "", "", "Selon la police, trois blessés."),

@@ -19,7 +19,11 @@ def expected_pauses_s(segments: list[dict]) -> float:
     total = 0.0
     for before, after in zip(segments, segments[1:]):
         same = before["paragraph"] == after["paragraph"] and before["role"] == after["role"]
-        pause = mix.PAUSE_AFTER_MS[before["role"]] if same else max(mix.PARAGRAPH_PAUSE_MS, mix.PAUSE_AFTER_MS[before["role"]])
+        pause = (
+            mix.PAUSE_AFTER_MS[before["role"]]
+            if same
+            else max(mix.PARAGRAPH_PAUSE_MS, mix.PAUSE_AFTER_MS[before["role"]])
+        )
         total += pause / 1000
     return total
 
@@ -77,11 +81,15 @@ def test_editing_one_paragraph_resynthesises_only_its_segments(generated, tmp_pa
     from tests.conftest import EXAMPLE
 
     edited = tmp_path / "edited.txt"
-    edited.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
-        "Les manifestations au Kazakhstan ont donné lieu", "Les manifestations au Kazakhstan ont hélas donné lieu"),
-        encoding="utf-8")
-    result = cli("generate", edited, "--voice", tiny_voice_dir, "-o", tmp_path / "e.mp3",
-                 "--cache-dir", work / "cache", "--json")
+    edited.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "Les manifestations au Kazakhstan ont donné lieu", "Les manifestations au Kazakhstan ont hélas donné lieu"
+        ),
+        encoding="utf-8",
+    )
+    result = cli(
+        "generate", edited, "--voice", tiny_voice_dir, "-o", tmp_path / "e.mp3", "--cache-dir", work / "cache", "--json"
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     changed = [s for s in json.loads((tmp_path / "e.script.json").read_text())["segments"] if s["paragraph"] == 5]
@@ -137,16 +145,23 @@ def test_voices_lists_presets(cli):
 )
 def test_bad_input_is_one_line_no_traceback_no_file(tmp_path, cli, tiny_voice_dir, setup, args, message):
     article = tmp_path / "a.txt"
-    contents = {"empty": b"", "binary": b"\x00\x01\x02\xff" * 10, "title-only": b"# Titre\n",
-                "ok": b"Titre\n\nUn paragraphe.\n"}
+    contents = {
+        "empty": b"",
+        "binary": b"\x00\x01\x02\xff" * 10,
+        "title-only": b"# Titre\n",
+        "ok": b"Titre\n\nUn paragraphe.\n",
+    }
     if setup:
         article.write_bytes(contents[setup])
     noconfig = tmp_path / "model"
     noconfig.mkdir()
     (noconfig / "model.pth").write_bytes(b"x")
     values = {"article": article, "voice": tiny_voice_dir, "noconfig": noconfig, "tmp": tmp_path}
-    result = cli(*(arg.format(**values) for arg in args), "--cache-dir", tmp_path / "cache") if args[0] == "generate" \
+    result = (
+        cli(*(arg.format(**values) for arg in args), "--cache-dir", tmp_path / "cache")
+        if args[0] == "generate"
         else cli(*(arg.format(**values) for arg in args))
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
@@ -158,8 +173,9 @@ def test_importing_the_cli_loads_neither_torch_nor_tts(cli):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import bulletin.cli"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import bulletin.cli"], capture_output=True, text=True, check=True
+    )
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     assert "bulletin.cli" in imported
     assert not {name for name in imported if name.split(".")[0] in ("torch", "TTS", "numpy", "scipy")}

@@ -21,8 +21,13 @@ def test_every_command_is_documented(name):
 
 @pytest.mark.parametrize(
     ("name", "option"),
-    sorted((name, option) for name, command in COMMANDS.items() for param in command.params
-           for option in getattr(param, "opts", []) if option.startswith("--")),
+    sorted(
+        (name, option)
+        for name, command in COMMANDS.items()
+        for param in command.params
+        for option in getattr(param, "opts", [])
+        if option.startswith("--")
+    ),
 )
 def test_every_option_is_documented(name, option):
     section = README.split(f"### `bulletin {name}", 1)[1].split("\n### ", 1)[0]

@@ -35,7 +35,11 @@ def test_mp3_is_cbr_44k_mono_tagged_and_on_target(tmp_path, mastered):
     assert id3.getall("COMM")[0].text == ["Le chapeau."]
     chaps = sorted(id3.getall("CHAP"), key=lambda frame: frame.start_time)
     assert [(c.start_time, str(c.sub_frames["TIT2"])) for c in chaps] == [
-        (0, "Générique"), (3000, "Titre"), (6500, "Chapeau"), (10000, "Fin")]
+        (0, "Générique"),
+        (3000, "Titre"),
+        (6500, "Chapeau"),
+        (10000, "Fin"),
+    ]
     assert chaps[-1].end_time == pytest.approx(12000, abs=60)
     toc = id3.getall("CTOC")[0]
     assert toc.child_element_ids == [c.element_id for c in chaps]
@@ -59,19 +63,28 @@ def test_missing_output_directory(tmp_path, mastered):
 
 
 def test_transcripts_and_chapters_files():
-    placements = [mix.Placement("headline", "Titre du jour.", 3.55, 5.2),
-                  mix.Placement("lead", "Astana, dix janvier.", 6.1, 3661.25)]
+    placements = [
+        mix.Placement("headline", "Titre du jour.", 3.55, 5.2),
+        mix.Placement("lead", "Astana, dix janvier.", 6.1, 3661.25),
+    ]
     vtt = export.vtt_text(placements)
     assert vtt.startswith("WEBVTT\n\n1\n00:00:03.550 --> 00:00:05.200\nTitre du jour.\n")
     assert "01:01:01.250" in vtt
     srt = export.srt_text(placements)
     assert srt.startswith("1\n00:00:03,550 --> 00:00:05,200\nTitre du jour.\n")
     chapters = json.loads(export.chapters_json([(0.0, "Générique"), (3.55, "Titre")]))
-    assert chapters == {"version": "1.2.0", "chapters": [{"startTime": 0.0, "title": "Générique"},
-                                                         {"startTime": 3.55, "title": "Titre"}]}
+    assert chapters == {
+        "version": "1.2.0",
+        "chapters": [{"startTime": 0.0, "title": "Générique"}, {"startTime": 3.55, "title": "Titre"}],
+    }
     script = json.loads(export.script_json("T", placements))
-    assert script["segments"][1] == {"role": "lead", "text": "Astana, dix janvier.", "start_s": 6.1,
-                                     "end_s": 3661.25, "paragraph": -1}
+    assert script["segments"][1] == {
+        "role": "lead",
+        "text": "Astana, dix janvier.",
+        "start_s": 6.1,
+        "end_s": 3661.25,
+        "paragraph": -1,
+    }
 
 
 def test_encoder_prescale_is_compensated(tmp_path, mastered):

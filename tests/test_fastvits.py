@@ -18,8 +18,10 @@ import pytest
 from bulletin.fastvits import LOG_MEL_THRESHOLD_DB, FastVits, log_mel_distance, onnx_path, resolve_engine
 from bulletin.voice import VoiceOptions, open_voice, resolve_voice_spec
 
-TEXT = ("Le président du Kazakhstan a assuré ce lundi que son pays était confronté à « une tentative de coup "
-        "d'État ». Selon lui, les préparatifs ont duré longtemps !")
+TEXT = (
+    "Le président du Kazakhstan a assuré ce lundi que son pays était confronté à « une tentative de coup "
+    "d'État ». Selon lui, les préparatifs ont duré longtemps !"
+)
 
 
 def quiet(voice):
@@ -28,8 +30,9 @@ def quiet(voice):
 
 
 def open_engine(model_dir, engine, cache_dir, **options):
-    return open_voice(resolve_voice_spec(str(model_dir)), VoiceOptions(extra={"engine": engine, "cache_dir": cache_dir},
-                                                                        **options))
+    return open_voice(
+        resolve_voice_spec(str(model_dir)), VoiceOptions(extra={"engine": engine, "cache_dir": cache_dir}, **options)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +53,17 @@ def test_onnx_engine_gives_the_torch_samples(tiny_voice_dir, tmp_path, torch_sam
 def test_onnx_engine_uses_coqui_sentence_split_and_tokenizer(tiny_voice_dir, tmp_path):
     from TTS.api import TTS
 
-    tts = TTS(model_path=str(tiny_voice_dir / "model.pth"), config_path=str(tiny_voice_dir / "config.json"),
-              progress_bar=False)
+    tts = TTS(
+        model_path=str(tiny_voice_dir / "model.pth"),
+        config_path=str(tiny_voice_dir / "config.json"),
+        progress_bar=False,
+    )
     fast = FastVits(tiny_voice_dir, tmp_path)
     assert fast.sentences(TEXT) == tts.synthesizer.split_into_sentences(TEXT)
     for sentence in fast.sentences(TEXT):
-        assert fast.tokenizer.text_to_ids(sentence, language=fast.language) == \
-            tts.synthesizer.tts_model.tokenizer.text_to_ids(sentence, language="fr-fr")
+        assert fast.tokenizer.text_to_ids(
+            sentence, language=fast.language
+        ) == tts.synthesizer.tts_model.tokenizer.text_to_ids(sentence, language="fr-fr")
 
 
 def test_onnx_export_is_cached_by_model_hash_and_reused(tiny_voice_dir, tmp_path, caplog):

@@ -48,11 +48,20 @@ def two_episodes(tmp_path):
     """Two bulletins published an hour apart; returns (feed_dir, [source mp3s], [episodes])."""
     source = tmp_path / "audio_out"
     first = make_bulletin(source, "2026-11-25-le-president-kazakh", seconds=3.0)
-    second = make_bulletin(source, "2026-11-25-la-recolte-de-cafe", seconds=4.6, freq_hz=330,
-                           title="La récolte de café", description="Le café cubain « de montagne » repart.")
+    second = make_bulletin(
+        source,
+        "2026-11-25-la-recolte-de-cafe",
+        seconds=4.6,
+        freq_hz=330,
+        title="La récolte de café",
+        description="Le café cubain « de montagne » repart.",
+    )
     feed_dir = tmp_path / "public"
     channel = make_channel()
-    episodes = [publish(first, feed_dir, channel, now=T0), publish(second, feed_dir, channel, now=T0 + timedelta(hours=1))]
+    episodes = [
+        publish(first, feed_dir, channel, now=T0),
+        publish(second, feed_dir, channel, now=T0 + timedelta(hours=1)),
+    ]
     return feed_dir, [first, second], episodes
 
 
@@ -108,16 +117,21 @@ def test_feed_carries_both_transcripts_chapters_and_channel_tags(two_episodes):
     assert channel.find("itunes:owner/itunes:email", NS).text == "test@example.org"
     for item, source in zip(channel.findall("item"), reversed(sources)):
         transcripts = {t.get("type"): t.get("url") for t in item.findall("podcast:transcript", NS)}
-        assert transcripts == {"text/vtt": f"{BASE}/episodes/{source.stem}.vtt",
-                               "application/x-subrip": f"{BASE}/episodes/{source.stem}.srt"}
+        assert transcripts == {
+            "text/vtt": f"{BASE}/episodes/{source.stem}.vtt",
+            "application/x-subrip": f"{BASE}/episodes/{source.stem}.srt",
+        }
         assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
         assert item.find("guid").get("isPermaLink") == "false"
         assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
         for kind in ("vtt", "srt", "chapters.json"):
-            assert (feed_dir / "episodes" / f"{source.stem}.{kind}").read_bytes() == \
-                source.with_name(f"{source.stem}.{kind}").read_bytes()
+            assert (feed_dir / "episodes" / f"{source.stem}.{kind}").read_bytes() == source.with_name(
+                f"{source.stem}.{kind}"
+            ).read_bytes()
     assert [i.findtext("pubDate") for i in channel.findall("item")] == [
-        "Wed, 25 Nov 2026 08:00:00 GMT", "Wed, 25 Nov 2026 07:00:00 GMT"]
+        "Wed, 25 Nov 2026 08:00:00 GMT",
+        "Wed, 25 Nov 2026 07:00:00 GMT",
+    ]
     assert not (feed_dir / "episodes" / f"{sources[0].stem}.script.json").exists()
 
 
@@ -169,13 +183,16 @@ def test_replace_updates_files_and_keeps_guid_and_pubdate(two_episodes, tmp_path
     assert abs(int(entry.itunes_duration) - 2.0) <= 0.5
 
 
-@pytest.mark.parametrize("title", [
-    'Tom & Jerry <script>alert("x")</script> "quotes" \'single\'',
-    "Contrôle\x01\x07\x08\x0b\x0c\x1b\x7f fin",
-    "CDATA ]]> end & <![CDATA[ x ]]>",
-    "Ligne\nnouvelle\ttab\r retour",
-    "Emoji 📻 et « guillemets » — tiret",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        'Tom & Jerry <script>alert("x")</script> "quotes" \'single\'',
+        "Contrôle\x01\x07\x08\x0b\x0c\x1b\x7f fin",
+        "CDATA ]]> end & <![CDATA[ x ]]>",
+        "Ligne\nnouvelle\ttab\r retour",
+        "Emoji 📻 et « guillemets » — tiret",
+    ],
+)
 def test_hostile_titles_give_valid_xml_and_escaped_html(tmp_path, title):
     audio = make_bulletin(tmp_path / "src", "2026-11-25-hostile", title=title, description=title + " (lead)")
     feed_dir = tmp_path / "public"
@@ -192,16 +209,19 @@ def test_hostile_titles_give_valid_xml_and_escaped_html(tmp_path, title):
     etree.fromstring(page.encode(), etree.HTMLParser(recover=False))
 
 
-@pytest.mark.parametrize("name, slug", [
-    ("2026-11-25 Le président kazakh", "2026-11-25-le-president-kazakh"),
-    ("../../etc/passwd", "etc-passwd"),
-    ("..", "episode"),
-    ("/absolute/path", "absolute-path"),
-    ("a\\..\\b", "a-b"),
-    ("%2e%2e%2f", "2e-2e-2f"),
-    ("\x00\x1f", "episode"),
-    ("Été ☃ — Ça", "ete-ca"),
-])
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("2026-11-25 Le président kazakh", "2026-11-25-le-president-kazakh"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("..", "episode"),
+        ("/absolute/path", "absolute-path"),
+        ("a\\..\\b", "a-b"),
+        ("%2e%2e%2f", "2e-2e-2f"),
+        ("\x00\x1f", "episode"),
+        ("Été ☃ — Ça", "ete-ca"),
+    ],
+)
 def test_slugify_table(name, slug):
     assert slugify(name) == slug
 
@@ -221,7 +241,11 @@ def test_published_files_never_leave_the_episodes_directory(tmp_path, stem):
         target = (feed_dir / relative).resolve()
         assert target.parent == root and not target.name.startswith((".", "-"))
     assert sorted(p.name for p in feed_dir.iterdir() if not p.name.startswith(".")) == [
-        "episodes", "episodes.json", "feed.xml", "index.html"]
+        "episodes",
+        "episodes.json",
+        "feed.xml",
+        "index.html",
+    ]
 
 
 def _publish_in_child(args) -> str:
@@ -231,8 +255,10 @@ def _publish_in_child(args) -> str:
 
 
 def test_concurrent_publishes_from_two_processes_both_land_in_a_valid_feed(tmp_path):
-    sources = [make_bulletin(tmp_path / "src", f"2026-11-25-bulletin-{n}", seconds=1.0 + n / 4, freq_hz=300 + 50 * n)
-               for n in range(6)]
+    sources = [
+        make_bulletin(tmp_path / "src", f"2026-11-25-bulletin-{n}", seconds=1.0 + n / 4, freq_hz=300 + 50 * n)
+        for n in range(6)
+    ]
     feed_dir = tmp_path / "public"
     context = multiprocessing.get_context("spawn")
     guids = []
@@ -273,8 +299,15 @@ def test_prune_deletes_the_files_of_episodes_beyond_keep(tmp_path):
 
 
 def test_metadata_falls_back_to_the_file_name_and_id3_chapters(tmp_path):
-    audio = make_bulletin(tmp_path / "src", "2026-11-25-le-president-kazakh", title=None, description=None,
-                          sidecars=(), id3_chapters=True, chapters=[(0.0, "Ouverture"), (1.25, "Récit")])
+    audio = make_bulletin(
+        tmp_path / "src",
+        "2026-11-25-le-president-kazakh",
+        title=None,
+        description=None,
+        sidecars=(),
+        id3_chapters=True,
+        chapters=[(0.0, "Ouverture"), (1.25, "Récit")],
+    )
     episode = publish(audio, tmp_path / "public", make_channel())
     assert episode.title == episode.description == "Le president kazakh"
     assert [(c.start_s, c.title) for c in episode.chapters] == [(0.0, "Ouverture"), (1.25, "Récit")]
@@ -330,7 +363,9 @@ def test_example_channel_loads_and_local_artwork_is_published(tmp_path):
     config = tmp_path / "podcast.toml"
     config.write_text(
         '[channel]\ntitle = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\n'
-        'artwork = "cover.png"\nbase_url = "https://example.org/p"\n', encoding="utf-8")
+        'artwork = "cover.png"\nbase_url = "https://example.org/p"\n',
+        encoding="utf-8",
+    )
     feed_dir = tmp_path / "public"
     publish(make_bulletin(tmp_path / "src"), feed_dir, load_channel(config))
     assert (feed_dir / "artwork.png").read_bytes() == art.read_bytes()
@@ -346,13 +381,16 @@ def test_cli_publish_prints_json_and_fails_in_one_line(tmp_path):
     audio = make_bulletin(tmp_path / "src")
     config = Path(__file__).parent.parent / "examples" / "podcast.toml"
     runner = CliRunner()
-    result = runner.invoke(app, ["publish", str(audio), "--feed-dir", str(tmp_path / "public"),
-                                 "--config", str(config), "--json"])
+    result = runner.invoke(
+        app, ["publish", str(audio), "--feed-dir", str(tmp_path / "public"), "--config", str(config), "--json"]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["status"] == "added" and summary["length_bytes"] == audio.stat().st_size
     other = make_bulletin(tmp_path / "other", audio.stem, seconds=1.0)
-    result = runner.invoke(app, ["publish", str(other), "--feed-dir", str(tmp_path / "public"), "--config", str(config)])
+    result = runner.invoke(
+        app, ["publish", str(other), "--feed-dir", str(tmp_path / "public"), "--config", str(config)]
+    )
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "--replace" in result.stderr
     assert os.path.getsize(tmp_path / "public" / "episodes" / audio.name) == audio.stat().st_size

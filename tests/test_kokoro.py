@@ -37,7 +37,12 @@ def spoken(siwis):
 
 def test_preset_names_the_kokoro_engine_and_french_voice():
     preset = get_preset("fr-siwis")
-    assert (preset.engine, preset.speaker, preset.language, preset.licence) == ("kokoro", "ff_siwis", "fr-fr", "Apache-2.0")
+    assert (preset.engine, preset.speaker, preset.language, preset.licence) == (
+        "kokoro",
+        "ff_siwis",
+        "fr-fr",
+        "Apache-2.0",
+    )
     assert set("éèàçœ' -.,") <= set(preset.alphabet)
 
 

@@ -118,8 +118,12 @@ def test_normalise_for_wer(written, normalised):
 
 def test_words_go_to_the_segment_playing_or_the_nearest_one_within_a_pause():
     script = [SpokenSegment("headline", "a", 1.0, 2.0), SpokenSegment("body", "b", 3.0, 5.0)]
-    words = [HeardWord("un", 1.1, 1.5), HeardWord("deux", 2.1, 2.3), HeardWord("trois", 4.0, 4.2),
-             HeardWord("jingle", 9.0, 9.5)]
+    words = [
+        HeardWord("un", 1.1, 1.5),
+        HeardWord("deux", 2.1, 2.3),
+        HeardWord("trois", 4.0, 4.2),
+        HeardWord("jingle", 9.0, 9.5),
+    ]
     assert [[w.text for w in group] for group in listen.assign_words(words, script)] == [["un", "deux"], ["trois"]]
 
 
@@ -129,9 +133,11 @@ def test_transcribe_joins_the_pieces_whisper_splits_a_word_into(tmp_path):
     class FakeRecogniser:
         def transcribe(self, path, **options):
             assert options["language"] == "fr" and options["word_timestamps"]
-            words = [Word(word=" Source", start=0.0, end=0.4, probability=0.9),
-                     Word(word=" R", start=0.4, end=0.6, probability=0.8),
-                     Word(word=".T.", start=0.6, end=0.9, probability=0.7)]
+            words = [
+                Word(word=" Source", start=0.0, end=0.4, probability=0.9),
+                Word(word=" R", start=0.4, end=0.6, probability=0.8),
+                Word(word=".T.", start=0.6, end=0.9, probability=0.7),
+            ]
             return iter([Word(words=words)]), None
 
     audio = tmp_path / "a.wav"
@@ -152,10 +158,21 @@ def test_one_misheard_word_in_a_short_segment_is_not_flagged(tmp_path, monkeypat
 def test_a_segment_flagged_on_the_whole_file_is_heard_again_alone(tmp_path, monkeypatch):
     # Whole-file pass: the garbled first segment swallowed the second one's words.
     monkeypatch.setattr(listen, "transcribe", lambda *args, **kwargs: [HeardWord("blabla", 0.2, 2.0)])
-    alone = {1: [HeardWord("merci", 2.1, 2.4), HeardWord("de", 2.4, 2.5), HeardWord("votre", 2.5, 2.7),
-                 HeardWord("écoute", 2.7, 3.0)]}
-    monkeypatch.setattr(listen, "_recognise_segments", lambda path, script, recogniser, indices: {
-        index: alone.get(index, [HeardWord("blabla", 0.2, 2.0)]) for index in indices})
+    alone = {
+        1: [
+            HeardWord("merci", 2.1, 2.4),
+            HeardWord("de", 2.4, 2.5),
+            HeardWord("votre", 2.5, 2.7),
+            HeardWord("écoute", 2.7, 3.0),
+        ]
+    }
+    monkeypatch.setattr(
+        listen,
+        "_recognise_segments",
+        lambda path, script, recogniser, indices: {
+            index: alone.get(index, [HeardWord("blabla", 0.2, 2.0)]) for index in indices
+        },
+    )
     script = [("body", "Les marchés ont ouvert en hausse.", 0.0, 2.0), ("sign-off", "Merci de votre écoute.", 2.1, 3.0)]
     report = check_bulletin(tmp_path / "x.mp3", script, recogniser=object())
     assert [row.index for row in report.flagged] == [0]
@@ -164,8 +181,12 @@ def test_a_segment_flagged_on_the_whole_file_is_heard_again_alone(tmp_path, monk
 
 def test_load_script_json_reads_the_sidecar(tmp_path):
     path = tmp_path / "bulletin.script.json"
-    path.write_text(json.dumps({"title": "Journal", "segments": [
-        {"role": "headline", "text": "Bonjour.", "start_s": 1.5, "end_s": 2.25}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"title": "Journal", "segments": [{"role": "headline", "text": "Bonjour.", "start_s": 1.5, "end_s": 2.25}]}
+        ),
+        encoding="utf-8",
+    )
     assert listen.load_script_json(path) == ("Journal", [SpokenSegment("headline", "Bonjour.", 1.5, 2.25)])
     assert listen.default_script_path(tmp_path / "bulletin.mp3") == path
 

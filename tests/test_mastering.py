@@ -20,9 +20,11 @@ from tests.test_mix import speech_like
 
 SHORT_ARTICLE = """# Grève des contrôleurs aériens ce jeudi
 
-Paris, 25 novembre (AFP) La direction de l'aviation civile demande aux compagnies de réduire leurs vols de 30 % jeudi à Orly.
+Paris, 25 novembre (AFP) La direction de l'aviation civile demande aux compagnies
+de réduire leurs vols de 30 % jeudi à Orly.
 
-Le mouvement, lancé par le premier syndicat de la profession, porte sur les salaires et les effectifs. Les négociations reprendront lundi à 10h30.
+Le mouvement, lancé par le premier syndicat de la profession, porte sur les salaires
+et les effectifs. Les négociations reprendront lundi à 10h30.
 
 Des perturbations sont attendues jusqu'au week-end.
 
@@ -32,9 +34,23 @@ Des perturbations sont attendues jusqu'au week-end.
 
 def ebur128(path) -> tuple[float, float]:
     """Return (integrated LUFS, true peak dBTP) as ffmpeg's ebur128 filter measures the decoded file."""
-    result = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-nostats", "-hide_banner", "-i", str(path),
-                             "-filter_complex", "ebur128=peak=true", "-f", "null", "-"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-filter_complex",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     summary = result.stderr.rsplit("Summary:", 1)[1]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
@@ -53,12 +69,25 @@ def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")
 
 
-@pytest.mark.parametrize(("preset", "target", "ceiling"),
-                         [("podcast", -16, -1), ("ebu-r128", -23, -1), ("atsc", -24, -2), ("smart-speaker", -14, -2)])
+@pytest.mark.parametrize(
+    ("preset", "target", "ceiling"),
+    [("podcast", -16, -1), ("ebu-r128", -23, -1), ("atsc", -24, -2), ("smart-speaker", -14, -2)],
+)
 def test_loudness_preset_measured_by_ffmpeg(tmp_path, cli, article, cache, tiny_voice_dir, preset, target, ceiling):
     out = tmp_path / f"{preset}.mp3"
-    result = cli("generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache,
-                 "--loudness-preset", preset, "--json")
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--loudness-preset",
+        preset,
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     integrated, peak = ebur128(out)
     assert abs(integrated - target) <= 0.5
@@ -69,8 +98,22 @@ def test_loudness_preset_measured_by_ffmpeg(tmp_path, cli, article, cache, tiny_
 
 def test_overrides_and_bitrate(tmp_path, cli, article, cache, tiny_voice_dir):
     out = tmp_path / "b.mp3"
-    result = cli("generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache,
-                 "--loudness", "-19", "--true-peak", "-3", "--bitrate", "64")
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--loudness",
+        "-19",
+        "--true-peak",
+        "-3",
+        "--bitrate",
+        "64",
+    )
     assert result.returncode == 0, result.stderr
     integrated, peak = ebur128(out)
     assert abs(integrated + 19) <= 0.5 and peak <= -3
@@ -81,8 +124,20 @@ def test_overrides_and_bitrate(tmp_path, cli, article, cache, tiny_voice_dir):
 
 def test_tags_artwork_chapters_and_transcripts_agree(tmp_path, cli, article, cache, tiny_voice_dir):
     out = tmp_path / "b.mp3"
-    result = cli("generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache,
-                 "--station", "Radio Test", "--show", "Le journal")
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--station",
+        "Radio Test",
+        "--show",
+        "Le journal",
+    )
     assert result.returncode == 0, result.stderr
     id3 = ID3(out)
     assert str(id3["TPE1"]) == "Radio Test" and str(id3["TALB"]) == "Le journal"
@@ -146,8 +201,11 @@ def test_unreachable_loudness_is_refused():
 
 
 def test_bed_is_ducked_under_speech():
-    segments = [(Segment("headline", "A."), speech_like(2.0, 1)), (Segment("lead", "B.", 0), speech_like(3.0, 2)),
-                (Segment("body", "C.", 1), speech_like(2.5, 3))]
+    segments = [
+        (Segment("headline", "A."), speech_like(2.0, 1)),
+        (Segment("lead", "B.", 0), speech_like(3.0, 2)),
+        (Segment("body", "C.", 1), speech_like(2.5, 3)),
+    ]
     prepared = [(segment, mix.prepare_speech(samples, mix.RATE_HZ)) for segment, samples in segments]
     t = np.arange(mix.RATE_HZ * 4) / mix.RATE_HZ
     bed = (0.2 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
@@ -158,7 +216,7 @@ def test_bed_is_ducked_under_speech():
     rate = mix.RATE_HZ
 
     def level_db(start_s, end_s):
-        part = bed_only[int(start_s * rate): int(end_s * rate)]
+        part = bed_only[int(start_s * rate) : int(end_s * rate)]
         return 20 * np.log10(np.sqrt(np.mean(part.astype(np.float64) ** 2)))
 
     placements = wet.placements
@@ -171,26 +229,67 @@ def test_bed_is_ducked_under_speech():
 def test_user_jingles_in_any_ffmpeg_format(tmp_path, cli, article, cache, tiny_voice_dir):
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     jingle = tmp_path / "jingle.m4a"
-    subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=frequency=660:duration=1.5:sample_rate=48000",
-                    "-ac", "2", "-c:a", "aac", str(jingle)], check=True)
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=660:duration=1.5:sample_rate=48000",
+            "-ac",
+            "2",
+            "-c:a",
+            "aac",
+            str(jingle),
+        ],
+        check=True,
+    )
     out = tmp_path / "b.mp3"
-    result = cli("generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache,
-                 "--intro", jingle, "--outro", jingle, "--overlap-ms", "500", "--json")
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--intro",
+        jingle,
+        "--outro",
+        jingle,
+        "--overlap-ms",
+        "500",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["jingles_s"] == pytest.approx(1.5 - 0.5 + 1.5, abs=0.1)
     not_audio = tmp_path / "not-audio.wav"
     not_audio.write_text("ceci n'est pas du son", encoding="utf-8")
-    bad = cli("generate", article, "--voice", tiny_voice_dir, "-o", tmp_path / "c.mp3", "--cache-dir", cache,
-              "--intro", not_audio)
+    bad = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        tmp_path / "c.mp3",
+        "--cache-dir",
+        cache,
+        "--intro",
+        not_audio,
+    )
     assert bad.returncode == 1 and "cannot decode" in bad.stderr and bad.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("audio_format", ["wav", "flac", "ogg"])
 def test_other_formats(tmp_path, cli, article, cache, tiny_voice_dir, audio_format):
     out = tmp_path / f"b.{audio_format}"
-    result = cli("generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache,
-                 "--format", audio_format)
+    result = cli(
+        "generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache, "--format", audio_format
+    )
     assert result.returncode == 0, result.stderr
     info = soundfile.info(str(out))
     assert (info.samplerate, info.channels) == (44100, 1) and info.duration > 5

@@ -24,7 +24,9 @@ def speech_like(seconds: float, seed: int = 0, rate: int = RATE) -> np.ndarray:
 
 
 def padded(samples: np.ndarray, before_s: float, after_s: float, rate: int = RATE) -> np.ndarray:
-    return np.concatenate([np.zeros(int(before_s * rate), np.float32), samples, np.zeros(int(after_s * rate), np.float32)])
+    return np.concatenate(
+        [np.zeros(int(before_s * rate), np.float32), samples, np.zeros(int(after_s * rate), np.float32)]
+    )
 
 
 def test_trim_removes_leading_and_trailing_silence():
@@ -46,8 +48,13 @@ def test_silent_segment_is_refused():
 
 
 def test_assemble_places_segments_with_role_pauses():
-    segments = [Segment("headline", "Titre."), Segment("lead", "Un.", 0), Segment("lead", "Deux.", 0),
-                Segment("body", "Trois.", 1), Segment("source", "Source.")]
+    segments = [
+        Segment("headline", "Titre."),
+        Segment("lead", "Un.", 0),
+        Segment("lead", "Deux.", 0),
+        Segment("body", "Trois.", 1),
+        Segment("source", "Source."),
+    ]
     speech = [speech_like(1.0 + i * 0.1, i) for i in range(len(segments))]
     intro, outro = speech_like(2.0, 9) * 0.5, speech_like(1.5, 8) * 0.5
     result = mix.assemble(list(zip(segments, speech)), intro, outro)
@@ -62,7 +69,7 @@ def test_assemble_places_segments_with_role_pauses():
     assert titles[0] == "Générique" and titles[-1] == "Fin" and "Titre." in titles
     # the speech really sits where the placements say
     first = result.placements[0]
-    inside = result.samples[int(first.start_s * RATE): int(first.end_s * RATE)]
+    inside = result.samples[int(first.start_s * RATE) : int(first.end_s * RATE)]
     assert np.sqrt(np.mean(inside**2)) > 0.05
 
 

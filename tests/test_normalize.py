@@ -10,7 +10,8 @@ from bulletin.normalize import FRENCH_ALPHABET, load_lexicon, outside, speakable
 LEXICON = load_lexicon()
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 COQUI_ALPHABET = frozenset(
-    "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ" + "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ".upper()
+    "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ"
+    + "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ".upper()
     + " !'(),-.:;?«»’…\""
 )
 
@@ -303,8 +304,17 @@ WEB = [
 ]
 
 ALL_CASES = (
-    CARDINALS + GENDER + YEARS_AND_RANGES + ORDINALS + ROMAN + TIMES_AND_DATES
-    + UNITS_AND_MONEY + ABBREVIATIONS + SIGLES + LETTERS_AND_PUNCTUATION + WEB
+    CARDINALS
+    + GENDER
+    + YEARS_AND_RANGES
+    + ORDINALS
+    + ROMAN
+    + TIMES_AND_DATES
+    + UNITS_AND_MONEY
+    + ABBREVIATIONS
+    + SIGLES
+    + LETTERS_AND_PUNCTUATION
+    + WEB
 )
 
 
@@ -371,8 +381,20 @@ def test_outside_counts_characters_missing_from_the_alphabet():
 
 
 def test_bundled_lexicon_has_the_example_names_and_sigles():
-    for written in ("Almatý", "Aktobé", "Noursoultan", "Tokáev", "Kasim-Yomart", "ONU", "OTAN", "UNESCO",
-                    "MININT", "MINSAP", "UNICEF", "NASA"):
+    for written in (
+        "Almatý",
+        "Aktobé",
+        "Noursoultan",
+        "Tokáev",
+        "Kasim-Yomart",
+        "ONU",
+        "OTAN",
+        "UNESCO",
+        "MININT",
+        "MINSAP",
+        "UNICEF",
+        "NASA",
+    ):
         assert written in LEXICON
     assert all(not any(c.isdigit() for c in spoken) for spoken in LEXICON.values())
 

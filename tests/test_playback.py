@@ -19,8 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 def has_sound_device() -> bool:
     """True where miniaudio can open a real output device (then the no-device tests do not apply)."""
-    code = ("import miniaudio, os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 2)\n"
-            "try:\n    miniaudio.PlaybackDevice().close()\nexcept Exception:\n    raise SystemExit(1)\n")
+    code = (
+        "import miniaudio, os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 2)\n"
+        "try:\n    miniaudio.PlaybackDevice().close()\nexcept Exception:\n    raise SystemExit(1)\n"
+    )
     try:
         return subprocess.run([sys.executable, "-c", code], timeout=10).returncode == 0
     except subprocess.TimeoutExpired:
@@ -32,8 +34,13 @@ no_device_only = pytest.mark.skipif(has_sound_device(), reason="this machine has
 
 def run_cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", "from bulletin.cli import main; main()", *args],
-                            capture_output=True, text=True, timeout=30, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", "from bulletin.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+    )
     return result, time.monotonic() - started
 
 
@@ -51,7 +58,9 @@ def test_play_without_a_sound_device_fails_in_one_line_within_5_s(tmp_path):
 
 def test_play_a_missing_or_broken_file_fails_in_one_line(tmp_path):
     result, _ = run_cli("play", str(tmp_path / "missing.mp3"))
-    assert result.returncode == 1 and result.stderr.splitlines() == [f"error: {tmp_path / 'missing.mp3'}: no such audio file"]
+    assert result.returncode == 1 and result.stderr.splitlines() == [
+        f"error: {tmp_path / 'missing.mp3'}: no such audio file"
+    ]
     broken = tmp_path / "broken.mp3"
     broken.write_bytes(b"\0garbage" * 100)
     result, _ = run_cli("play", str(broken))
@@ -78,8 +87,9 @@ def test_play_reports_elapsed_time_and_current_chapter(tmp_path):
 
     audio = make_bulletin(tmp_path, seconds=1.2, chapters=[(0.0, "Titre"), (0.6, "Le récit")])
     seen = []
-    played_s = play(audio, on_progress=lambda e, d, c: seen.append((e, d, c)),
-                    backends=[miniaudio.Backend.NULL])  # miniaudio's null device keeps real time
+    played_s = play(
+        audio, on_progress=lambda e, d, c: seen.append((e, d, c)), backends=[miniaudio.Backend.NULL]
+    )  # miniaudio's null device keeps real time
     assert played_s == pytest.approx(1.2, abs=0.05)
     elapsed = [e for e, _, _ in seen]
     assert elapsed == sorted(elapsed) and elapsed[-1] == pytest.approx(1.2, abs=0.05)
@@ -92,8 +102,9 @@ def test_play_reports_elapsed_time_and_current_chapter(tmp_path):
 def test_chapters_come_from_id3_when_there_is_no_json(tmp_path):
     import miniaudio
 
-    audio = make_bulletin(tmp_path, seconds=0.8, sidecars=(), id3_chapters=True,
-                          chapters=[(0.0, "Ouverture"), (0.4, "Récit")])
+    audio = make_bulletin(
+        tmp_path, seconds=0.8, sidecars=(), id3_chapters=True, chapters=[(0.0, "Ouverture"), (0.4, "Récit")]
+    )
     seen = []
     play(audio, on_progress=lambda e, d, c: seen.append(c), backends=[miniaudio.Backend.NULL])
     assert seen[-1] == "Récit"

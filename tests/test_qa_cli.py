@@ -34,8 +34,9 @@ def kokoro_bulletin(tmp_path_factory):
     whisper_or_skip()
     work = tmp_path_factory.mktemp("kokoro")
     out = work / "siwis.mp3"
-    result = run_bulletin("generate", EXAMPLE, "--voice", "fr-siwis", "-o", out, "--cache-dir", work / "cache",
-                          "--check", "--json")
+    result = run_bulletin(
+        "generate", EXAMPLE, "--voice", "fr-siwis", "-o", out, "--cache-dir", work / "cache", "--check", "--json"
+    )
     return result, out
 
 
@@ -54,8 +55,9 @@ def test_check_flags_a_reversed_segment(kokoro_bulletin, tmp_path, cli):
     _, out = kokoro_bulletin
     script = json.loads(out.with_name("siwis.script.json").read_text(encoding="utf-8"))
     samples, rate = soundfile.read(out, dtype="float32")
-    target = max(range(len(script["segments"])),
-                 key=lambda i: script["segments"][i]["end_s"] - script["segments"][i]["start_s"])
+    target = max(
+        range(len(script["segments"])), key=lambda i: script["segments"][i]["end_s"] - script["segments"][i]["start_s"]
+    )
     segment = script["segments"][target]
     start, end = int(segment["start_s"] * rate), int(segment["end_s"] * rate)
     samples[start:end] = samples[start:end][::-1].copy()  # same sound, reversed: unintelligible

@@ -34,8 +34,10 @@ def test_short_paragraph_is_one_segment():
 
 
 def test_long_paragraph_split_at_sentence_ends_only():
-    sentences = [f"Voici la phrase numéro {word} qui dit quelque chose d'utile." for word in
-                 ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit")]
+    sentences = [
+        f"Voici la phrase numéro {word} qui dit quelque chose d'utile."
+        for word in ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit")
+    ]
     pieces = split_paragraph(" ".join(sentences), 130)
     assert all(len(piece) <= 130 for piece in pieces)
     assert all(piece.endswith(".") for piece in pieces)
@@ -43,9 +45,11 @@ def test_long_paragraph_split_at_sentence_ends_only():
 
 
 def test_over_long_sentence_split_at_clause_punctuation():
-    sentence = ("Les manifestants, venus de toutes les provinces du pays, ont défilé pendant des heures ; "
-                "la police, présente en nombre, a procédé à plusieurs interpellations : une vingtaine au total, "
-                "selon les autorités locales qui ont communiqué dans la soirée.")
+    sentence = (
+        "Les manifestants, venus de toutes les provinces du pays, ont défilé pendant des heures ; "
+        "la police, présente en nombre, a procédé à plusieurs interpellations : une vingtaine au total, "
+        "selon les autorités locales qui ont communiqué dans la soirée."
+    )
     pieces = split_paragraph(sentence, 100)
     assert len(pieces) > 1 and all(len(piece) <= 100 for piece in pieces)
     assert all(piece[-1] in ",;:." for piece in pieces)
@@ -53,8 +57,14 @@ def test_over_long_sentence_split_at_clause_punctuation():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="abcdefghij éèà,;:", min_size=1, max_size=80).map(str.strip).filter(bool),
-                min_size=1, max_size=12), st.integers(40, 300))
+@given(
+    st.lists(
+        st.text(alphabet="abcdefghij éèà,;:", min_size=1, max_size=80).map(str.strip).filter(bool),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(40, 300),
+)
 def test_split_keeps_every_word_and_the_limit(sentences, limit):
     text = " ".join(sentence + "." for sentence in sentences)
     pieces = split_paragraph(text, limit)

@@ -24,10 +24,12 @@ from bulletin.serve import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (found := shutil.which(name))), None)
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
+)
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium) — browser checks skipped")
+    CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium) — browser checks skipped"
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,14 @@ def feed_dir(tmp_path_factory):
     """A feed directory with two published bulletins (3.0 s and 4.6 s)."""
     root = tmp_path_factory.mktemp("serve")
     first = make_bulletin(root / "src", "2026-11-25-le-president-kazakh", seconds=3.0)
-    second = make_bulletin(root / "src", "2026-11-25-la-recolte-de-cafe", seconds=4.6, freq_hz=330,
-                           title="La récolte de café & <cie>", chapters=[(0.0, "Titre"), (1.5, "Récolte"), (3.2, "Fin")])
+    second = make_bulletin(
+        root / "src",
+        "2026-11-25-la-recolte-de-cafe",
+        seconds=4.6,
+        freq_hz=330,
+        title="La récolte de café & <cie>",
+        chapters=[(0.0, "Titre"), (1.5, "Récolte"), (3.2, "Fin")],
+    )
     directory = root / "public"
     publish(first, directory, make_channel())
     publish(second, directory, make_channel())
@@ -77,12 +85,15 @@ def test_range_request_returns_206_with_exactly_the_bytes_asked(server_url, feed
     assert headers["Content-Type"] == "audio/mpeg"
 
 
-@pytest.mark.parametrize("header, first, last", [
-    ("bytes=100-", 100, None),
-    ("bytes=-10", -10, None),
-    ("bytes=1000-1000", 1000, 1001),
-    ("bytes=5-999999999", 5, None),
-])
+@pytest.mark.parametrize(
+    "header, first, last",
+    [
+        ("bytes=100-", 100, None),
+        ("bytes=-10", -10, None),
+        ("bytes=1000-1000", 1000, 1001),
+        ("bytes=5-999999999", 5, None),
+    ],
+)
 def test_range_forms(server_url, feed_dir, header, first, last):
     data = (feed_dir / MP3_PATH.lstrip("/")).read_bytes()
     status, headers, body = fetch(server_url + MP3_PATH, {"Range": header})
@@ -104,14 +115,17 @@ def test_unsatisfiable_range_is_416_and_full_get_is_200(server_url, feed_dir):
     assert status == 200 and body == b"" and headers["Content-Length"] == str(size)
 
 
-@pytest.mark.parametrize("path, mime", [
-    ("/", "text/html; charset=utf-8"),
-    ("/index.html", "text/html; charset=utf-8"),
-    ("/feed.xml", "application/rss+xml; charset=utf-8"),
-    ("/episodes/2026-11-25-le-president-kazakh.vtt", "text/vtt; charset=utf-8"),
-    ("/episodes/2026-11-25-le-president-kazakh.srt", "application/x-subrip; charset=utf-8"),
-    ("/episodes/2026-11-25-le-president-kazakh.chapters.json", "application/json"),
-])
+@pytest.mark.parametrize(
+    "path, mime",
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/episodes/2026-11-25-le-president-kazakh.vtt", "text/vtt; charset=utf-8"),
+        ("/episodes/2026-11-25-le-president-kazakh.srt", "application/x-subrip; charset=utf-8"),
+        ("/episodes/2026-11-25-le-president-kazakh.chapters.json", "application/json"),
+    ],
+)
 def test_mime_types(server_url, path, mime):
     status, headers, _ = fetch(server_url + path)
     assert (status, headers["Content-Type"]) == (200, mime)
@@ -123,8 +137,17 @@ def test_nothing_outside_the_directory_or_hidden_is_served(server_url, feed_dir,
     link = feed_dir / "episodes" / "escape.txt"
     if not link.exists():
         link.symlink_to(secret)
-    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/episodes/../../secret.txt", "/episodes/%2e%2e/%2e%2e/secret.txt",
-                 "/episodes/escape.txt", "/.lock", "/episodes/", "//etc/passwd", "/..%2fsecret.txt"]:
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/episodes/../../secret.txt",
+        "/episodes/%2e%2e/%2e%2e/secret.txt",
+        "/episodes/escape.txt",
+        "/.lock",
+        "/episodes/",
+        "//etc/passwd",
+        "/..%2fsecret.txt",
+    ]:
         status, _, body = fetch(server_url + path)
         assert status == 404 and b"secret" not in body, path
     status, headers, _ = fetch(server_url + "/episodes")
@@ -151,7 +174,10 @@ def start_cli_server(directory: Path) -> tuple[subprocess.Popen, str]:
     """Run `bulletin serve DIR --port 0` and return (process, base URL) once it listens."""
     process = subprocess.Popen(
         [sys.executable, "-c", "from bulletin.cli import main; main()", "serve", str(directory), "--port", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     line = process.stderr.readline()  # "serving DIR at http://127.0.0.1:PORT/ (Ctrl-C to stop)"
     assert " at http://127.0.0.1:" in line, line
@@ -192,12 +218,27 @@ def browser(tmp_path):
     """Headless chromium with remote debugging; yields a DevTools client on a blank page."""
     profile = tmp_path / "chromium-profile"
     process = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-         "--mute-audio", "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}",
-         "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--window-size=1000,1300",
-         "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-default-apps",
+            "--mute-audio",
+            "--autoplay-policy=no-user-gesture-required",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            "--window-size=1000,1300",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         active = profile / "DevToolsActivePort"
@@ -266,8 +307,10 @@ def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, br
         assert page["heading"] == "Le journal de test"
         results = page["results"]
         assert [r["title"] for r in results] == ["La récolte de café & <cie>", "Le président kazakh en visite"]
-        sources = [feed_dir / "episodes" / "2026-11-25-la-recolte-de-cafe.mp3",
-                   feed_dir / "episodes" / "2026-11-25-le-president-kazakh.mp3"]
+        sources = [
+            feed_dir / "episodes" / "2026-11-25-la-recolte-de-cafe.mp3",
+            feed_dir / "episodes" / "2026-11-25-le-president-kazakh.mp3",
+        ]
         for result, source in zip(results, sources):
             assert result["audioError"] is None, result
             assert abs(result["duration"] - MP3(source).info.length) < 0.5, result
