@@ -216,30 +216,23 @@ def _timestamp(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
+def _cues(placements: list[Placement], separator: str) -> list[str]:
+    """Return numbered cues, one per segment, with times written with ``separator`` before milliseconds."""
+    lines = []
+    for number, placement in enumerate(placements, 1):
+        start, end = _timestamp(placement.start_s, separator), _timestamp(placement.end_s, separator)
+        lines += [str(number), f"{start} --> {end}", placement.text, ""]
+    return lines
+
+
 def vtt_text(placements: list[Placement]) -> str:
     """Return a WebVTT transcript: one cue per segment, timed where it sits in the mix."""
-    cues = ["WEBVTT", ""]
-    for number, placement in enumerate(placements, 1):
-        cues += [
-            str(number),
-            f"{_timestamp(placement.start_s, '.')} --> {_timestamp(placement.end_s, '.')}",
-            placement.text,
-            "",
-        ]
-    return "\n".join(cues)
+    return "\n".join(["WEBVTT", "", *_cues(placements, ".")])
 
 
 def srt_text(placements: list[Placement]) -> str:
     """Return the same transcript as SubRip (SRT)."""
-    cues = []
-    for number, placement in enumerate(placements, 1):
-        cues += [
-            str(number),
-            f"{_timestamp(placement.start_s, ',')} --> {_timestamp(placement.end_s, ',')}",
-            placement.text,
-            "",
-        ]
-    return "\n".join(cues)
+    return "\n".join(_cues(placements, ","))
 
 
 def chapters_json(chapters: list[tuple[float, str]]) -> str:

@@ -22,6 +22,7 @@ from bulletin.article import Article, read_article
 from bulletin.cache import SegmentCache
 from bulletin.errors import ArticleError, AudioError, OutputError
 from bulletin.mix import MixSettings
+from bulletin.numbers_fr import MONTHS
 from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script, join_scripts
 from bulletin.voice import DEFAULT_PRESET, VoiceOptions, VoicePreset, open_voice, preset_alphabet, resolve_voice_spec
 
@@ -179,20 +180,6 @@ def spoken_script(
     return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
 
 
-FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 AUDIO_FORMATS = ("mp3", "wav", "flac", "ogg")
 
 
@@ -200,7 +187,7 @@ def bulletin_title(articles: list[Article], date: dt.date) -> str:
     """Return the bulletin's title: the headline for one story, "Journal du 25 novembre 2026" for several."""
     if len(articles) == 1:
         return articles[0].title
-    return f"Journal du {date.day} {FRENCH_MONTHS[date.month - 1]} {date.year}"
+    return f"Journal du {date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def check_output(output: Path, audio_format: str) -> None:

@@ -300,3 +300,20 @@ def test_other_formats(tmp_path, cli, article, cache, tiny_voice_dir, audio_form
 
         tags = mutagen.File(out)
         assert tags["title"][0].startswith("Grève des contrôleurs") and "chapter001name" in {k.lower() for k in tags}
+
+
+def test_several_articles_make_one_bulletin_with_a_stinger(tmp_path, cli, article, cache, tiny_voice_dir):
+    second = tmp_path / "meteo.txt"
+    second.write_text("Météo : un automne doux\n\nIl fera jusqu'à 18 degrés à Marseille jeudi.\n", encoding="utf-8")
+    out = tmp_path / "journal.mp3"
+    result = cli("generate", article, second, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache, "--json")
+    assert result.returncode == 0, result.stderr
+    id3 = ID3(out)
+    assert str(id3["TIT2"]).startswith("Journal du ")
+    titles = [str(c.sub_frames["TIT2"]) for c in sorted(id3.getall("CHAP"), key=lambda frame: frame.start_time)]
+    first, stinger, story = (
+        titles.index(t) for t in ("Grève des contrôleurs aériens ce jeudi", "Virgule", "Météo : un automne doux")
+    )
+    assert first < stinger < story
+    script = json.loads(out.with_name("journal.script.json").read_text(encoding="utf-8"))["segments"]
+    assert "dix-huit degrés" in script[-1]["text"] or "dix-huit degrés" in script[-2]["text"]
