@@ -51,10 +51,10 @@ def encode_mp3(path: Path, samples: np.ndarray, bitrate_kbps: int = DEFAULT_BITR
     if not 32 <= bitrate_kbps <= 320:
         raise OutputError(f"bitrate {bitrate_kbps} kbps is out of range; use 64 to 192")
     level = (320 - bitrate_kbps) / 288  # libsndfile maps compression_level 0..1 to 320..32 kbps CBR
-    scaled = samples / np.float32(MP3_PRESCALE) if bitrate_kbps < 320 else samples
+    scaled = samples / np.float32(MP3_PRESCALE if bitrate_kbps < 320 else 1.0)
     soundfile.write(
         path,
-        np.clip(scaled, -1.0, 1.0),
+        np.clip(scaled, -1.0, 1.0, out=scaled),
         RATE_HZ,
         format="MP3",
         subtype="MPEG_LAYER_III",
@@ -67,8 +67,8 @@ def measure_file(path: Path) -> dict:
     """Return what a listener's player sees: decoded duration, loudness and true peak."""
     import soundfile
 
-    decoded, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    mono = decoded.mean(axis=1)
+    decoded, rate = soundfile.read(path, dtype="float32")
+    mono = decoded if decoded.ndim == 1 else decoded.mean(axis=1)
     return {
         "duration_s": mono.size / rate,
         "loudness_lufs": loudness_lufs(mono, rate),

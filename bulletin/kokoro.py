@@ -148,17 +148,9 @@ class KokoroVoice:
         if not 0.5 <= preset.speed <= 2.0:
             raise VoiceError(f"voices/{preset.name}.toml: speed {preset.speed} is outside 0.5–2.0, Kokoro's range")
         model_path, voices_path = kokoro_files(preset)
-        try:
-            import onnxruntime
-            from kokoro_onnx import Kokoro
-        except ImportError:
-            raise VoiceError(
-                "the Kokoro engine needs kokoro-onnx: pip install kokoro-onnx (it comes with bulletin's dependencies)"
-            ) from None
-        session = onnxruntime.InferenceSession(
-            str(model_path), sess_options=self._session_options(onnxruntime), providers=self._providers(onnxruntime)
-        )
-        self._kokoro = Kokoro.from_session(session, str(voices_path))
+        self.model_path = model_path
+        self.voices_path = voices_path
+        self._kokoro = self._open()
         if preset.speaker not in self._kokoro.voices:
             raise VoiceError(f"{voices_path}: has no voice {preset.speaker!r}; re-run scripts/assemble_assets.py")
         self._style = np.asarray(self._kokoro.voices[preset.speaker], dtype=np.float32)
@@ -168,8 +160,6 @@ class KokoroVoice:
             )
         self.sample_rate = SAMPLE_RATE_HZ
         self.alphabet = preset_alphabet(preset)
-        self.model_path = model_path
-        self.voices_path = voices_path
         self.identity = "|".join(
             [
                 "kokoro",
@@ -181,6 +171,34 @@ class KokoroVoice:
             ]
         )
         self._dropped: dict[str, bool] = {}
+
+    def _open(self):
+        """Return kokoro-onnx's Kokoro on a new ONNX Runtime session."""
+        try:
+            import onnxruntime
+            from kokoro_onnx import Kokoro
+        except ImportError:
+            raise VoiceError(
+                "the Kokoro engine needs kokoro-onnx: pip install kokoro-onnx (it comes with bulletin's dependencies)"
+            ) from None
+        session = onnxruntime.InferenceSession(
+            str(self.model_path),
+            sess_options=self._session_options(onnxruntime),
+            providers=self._providers(onnxruntime),
+        )
+        return Kokoro.from_session(session, str(self.voices_path))
+
+    def close(self) -> None:
+        """Free the ONNX Runtime session; the next ``synthesize`` opens it again."""
+        from bulletin.voice import release_memory
+
+        self._kokoro = None
+        release_memory()
+
+    def _engine(self):
+        if self._kokoro is None:
+            self._kokoro = self._open()
+        return self._kokoro
 
     def _session_options(self, onnxruntime):
         options = onnxruntime.SessionOptions()
@@ -211,7 +229,7 @@ class KokoroVoice:
             spoken = phonemizer.phonemize(
                 text, self.preset.language, preserve_punctuation=True, with_stress=True, language_switch="remove-flags"
             )
-        vocab = self._kokoro.tokenizer.vocab
+        vocab = self._engine().tokenizer.vocab
         return " ".join("".join(p for p in spoken if p in vocab).split())
 
     def synthesize(self, text: str) -> np.ndarray:
@@ -219,7 +237,7 @@ class KokoroVoice:
         phonemes = self.phonemes(text)
         if not phonemes.strip(' .,;:!?…—"“”()'):
             raise VoiceError(f"nothing to say in {text[:60]!r}: no speakable letters for voice {self.name}")
-        samples, _ = self._kokoro.create(
+        samples, _ = self._engine().create(
             phonemes, self._style, speed=self.preset.speed, lang=self.preset.language, is_phonemes=True
         )
         return np.asarray(samples, dtype=np.float32).reshape(-1)

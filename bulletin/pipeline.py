@@ -282,6 +282,7 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
         if progress:
             progress(index + 1, total, "speaking")
 
+    voice.close()  # the mix needs none of the model's memory
     if progress:
         progress(total, total, "mixing")
     stitched = mix.assemble(
@@ -293,6 +294,7 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
         request.mix,
         [article.title for article in articles],
     )
+    del prepared  # the mix holds every sample now
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
