@@ -363,7 +363,8 @@ def summarise(runs: dict[str, list[dict]], help_times: list[float], main_engine:
         summary[name]["rtf"] = summary[name]["seconds"] / cold["speech_s"]
         summary[name]["vs_baseline"] = baseline["seconds"] / summary[name]["seconds"]
     summary["help_median_s"] = statistics.median(help_times)
-    rss_mb = max(summary[name]["peak_rss_mb"] for name in runs if name != "baseline")
+    # the product's peak: the default engine's runs (the other engines' rows show theirs)
+    rss_mb = max(summary[name]["peak_rss_mb"] for name in (f"cold_{main_engine}", "warm", "edit"))
     summary["targets"] = {
         "cold_rtf": [cold["rtf"], TARGETS["cold_rtf"], cold["rtf"] <= TARGETS["cold_rtf"]],
         "warm_share_of_cold": [
@@ -382,7 +383,7 @@ def summarise(runs: dict[str, list[dict]], help_times: list[float], main_engine:
             cold["outside_share"] <= TARGETS["outside_share"],
         ],
         "help_s": [summary["help_median_s"], TARGETS["help_s"], summary["help_median_s"] <= TARGETS["help_s"]],
-        "peak_rss_mb": [rss_mb, TARGETS["rss_mb"], rss_mb <= TARGETS["rss_mb"]],
+        f"peak_rss_mb_{main_engine}": [rss_mb, TARGETS["rss_mb"], rss_mb <= TARGETS["rss_mb"]],
     }
     return summary
 

@@ -164,3 +164,17 @@ def test_cuda_device_synthesizes_on_the_gpu(tiny_voice_dir, tmp_path):
     assert voice.engine == "torch"
     assert next(voice._tts.synthesizer.tts_model.parameters()).is_cuda
     assert samples.dtype == np.float32 and len(samples) > 22050
+
+
+def test_bf16_decoder_decodes_long_sentences_in_chunks_to_the_same_audio(tiny_voice_dir, tmp_path, monkeypatch):
+    """Chunks overlap by more than HiFi-GAN's receptive field, so chunking only bounds memory."""
+    import bulletin.fastvits as fastvits
+
+    voice = quiet(open_engine(tiny_voice_dir, "bf16", tmp_path))
+    if voice.engine != "bf16":
+        pytest.skip("this CPU has no native bfloat16: the bf16 engine runs float32 torch here")
+    whole = voice.synthesize(TEXT)
+    monkeypatch.setattr(fastvits, "DECODER_CHUNK_FRAMES", 40)  # the tiny voice's sentences are ~100-300 frames
+    chunked = voice.synthesize(TEXT)
+    assert len(chunked) == len(whole)
+    assert log_mel_distance(whole, chunked, 22050) < 0.5, "chunk seams changed the audio"

@@ -109,3 +109,13 @@ def test_identity_follows_the_model_file(tiny_voice_dir, tmp_path):
     build_test_voice(other, "tiny", seed=1)
     assert open_voice(resolve_voice_spec(str(other))).identity != first
     assert open_voice(resolve_voice_spec(str(tiny_voice_dir))).identity == first
+
+
+def test_closing_a_voice_frees_the_model_and_it_loads_again_on_demand(tiny_voice_dir):
+    """The pipeline closes the voice before mixing; the same voice object must still work afterwards."""
+    voice = open_voice(resolve_voice_spec(str(tiny_voice_dir)), VoiceOptions(extra={"engine": "torch"}))
+    before = voice.without_noise().synthesize("Bonjour à tous.")
+    voice.close()
+    assert voice._tts is None and voice._fast is None
+    after = voice.without_noise().synthesize("Bonjour à tous.")  # loads the model again
+    np.testing.assert_array_equal(after, before)
