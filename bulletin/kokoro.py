@@ -150,10 +150,11 @@ class KokoroVoice:
         model_path, voices_path = kokoro_files(preset)
         self.model_path = model_path
         self.voices_path = voices_path
-        self._kokoro = self._open()
-        if preset.speaker not in self._kokoro.voices:
+        self._kokoro = None  # the ONNX session opens on first use: a fully cached bulletin never needs it
+        voices = np.load(voices_path)  # what kokoro-onnx loads too; read here for the cache identity
+        if preset.speaker not in voices:
             raise VoiceError(f"{voices_path}: has no voice {preset.speaker!r}; re-run scripts/assemble_assets.py")
-        self._style = np.asarray(self._kokoro.voices[preset.speaker], dtype=np.float32)
+        self._style = np.asarray(voices[preset.speaker], dtype=np.float32)
         if self._style.shape != VOICE_SHAPE:
             raise VoiceError(
                 f"{voices_path}: voice {preset.speaker} has shape {self._style.shape}, expected {VOICE_SHAPE}"
@@ -223,13 +224,13 @@ class KokoroVoice:
         import phonemizer
         from kokoro_onnx.tokenizer import _espeak_lock  # espeak-ng is process-global state
 
+        vocab = self._engine().tokenizer.vocab  # opening kokoro-onnx also points phonemizer at its bundled espeak-ng
         with _espeak_lock:
             # remove-flags: espeak marks words it reads as English with "(en)…(fr)", which
             # kokoro-onnx would otherwise feed to the model as the phonemes "(", "e", "n", ")".
             spoken = phonemizer.phonemize(
                 text, self.preset.language, preserve_punctuation=True, with_stress=True, language_switch="remove-flags"
             )
-        vocab = self._engine().tokenizer.vocab
         return " ".join("".join(p for p in spoken if p in vocab).split())
 
     def synthesize(self, text: str) -> np.ndarray:

@@ -95,3 +95,15 @@ def test_missing_files_offline_name_the_files_and_the_ways_out(tmp_path, monkeyp
 def test_data_dirs_put_the_environment_first(tmp_path, monkeypatch):
     monkeypatch.setenv("BULLETIN_DATA_DIR", str(tmp_path))
     assert kokoro.data_dirs()[0] == tmp_path
+
+
+def test_the_onnx_session_opens_only_when_the_voice_speaks():
+    """A fully cached bulletin needs the voice's identity, not its model: opening stays cheap."""
+    kokoro_assets_or_skip()
+    voice = open_voice(get_preset("fr-siwis"), VoiceOptions())
+    identity = voice.identity
+    assert voice._kokoro is None
+    assert voice.synthesize("Bonjour.").size > 0 and voice._kokoro is not None
+    voice.close()
+    assert voice._kokoro is None and voice.identity == identity
+    assert voice.synthesize("Bonjour.").size > 0  # reopened on demand
