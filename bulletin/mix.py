@@ -496,26 +496,39 @@ def true_peak_db(samples: np.ndarray) -> float:
 
 
 def limiter_gain(
-    peaks: np.ndarray, ceiling_db: float, lookahead_ms: float = 5.0, release_ms: float = 80.0
+    peaks: np.ndarray, ceiling_db: float, lookahead_ms: float = 5.0, release_ms: float = 80.0, block: int = 16
 ) -> np.ndarray:
-    """Return a smooth gain curve keeping ``peaks`` under ``ceiling_db``: look-ahead attack, slow release."""
+    """Return a smooth gain curve keeping ``peaks`` under ``ceiling_db``: look-ahead attack, slow release.
+
+    The curve is computed on ``block``-sample maxima (0.36 ms at 44.1 kHz: 16x less memory
+    and time than per sample) and interpolated between block centres. Every block's gain is
+    an average of minima taken over a window wider than the interpolation reaches, so each
+    sample's gain is at most what its own block needs: the ceiling holds.
+    """
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
     from scipy.signal import lfilter
 
-    ceiling = np.float32(10 ** (ceiling_db / 20))
-    needed = np.maximum(peaks, np.float32(1e-12), dtype=np.float32)
-    np.divide(ceiling, needed, out=needed)
+    count = peaks.size
+    blocks = -(-count // block)
+    padded = np.zeros(blocks * block, dtype=np.float32)
+    padded[:count] = peaks
+    needed = padded.reshape(blocks, block).max(axis=1)
+    del padded
+    np.divide(np.float32(10 ** (ceiling_db / 20)), np.maximum(needed, np.float32(1e-12)), out=needed)
     np.minimum(needed, np.float32(1.0), out=needed)
     if needed.min() >= 1.0:  # nothing to limit: unity gain, no filtering
-        return needed
-    window = max(1, int(RATE_HZ * lookahead_ms / 1000))
-    held = minimum_filter1d(needed, size=2 * window + 1, output=needed)  # reach the reduction before the peak
-    coefficient = np.exp(-1.0 / (RATE_HZ * release_ms / 1000))
-    one = np.float32(1.0)
-    released = lfilter(np.float32([1 - coefficient]), np.float32([1, -coefficient]), one - held)
-    np.minimum(held, np.subtract(one, released, out=released), out=held)
-    del released
-    return uniform_filter1d(held, size=window)  # ramps, never hard steps
+        return np.ones(count, dtype=np.float32)
+    window = max(2, -(-int(RATE_HZ * lookahead_ms / 1000) // block))  # in blocks, rounded up
+    held = minimum_filter1d(needed, size=2 * window + 1)  # reach the reduction before the peak
+    coefficient = np.exp(-block / (RATE_HZ * release_ms / 1000))
+    released = 1.0 - lfilter([1 - coefficient], [1, -coefficient], 1.0 - held)
+    smooth = uniform_filter1d(np.minimum(held, released), size=window)  # ramps, never hard steps
+    centres = np.arange(blocks) * block + (block - 1) / 2
+    gain = np.empty(count, dtype=np.float32)
+    step = 1 << 20
+    for start in range(0, count, step):  # np.interp works in float64: a chunk at a time
+        gain[start : start + step] = np.interp(np.arange(start, min(start + step, count)), centres, smooth)
+    return gain
 
 
 def master(samples: np.ndarray, target_lufs: float, ceiling_db: float, headroom_db: float = 0.5) -> np.ndarray:
@@ -524,7 +537,7 @@ def master(samples: np.ndarray, target_lufs: float, ceiling_db: float, headroom_
     The input gain is searched (secant method) so that the limited signal lands on the target.
     """
     internal_ceiling = ceiling_db - headroom_db  # room for the encoder's overshoot
-    samples = samples.astype(np.float32)
+    samples = np.asarray(samples, dtype=np.float32)  # read only: no copy
     level = loudness_lufs(samples)
     if not np.isfinite(level):
         raise AudioError("the bulletin is silent; nothing to master")
@@ -548,6 +561,7 @@ def master(samples: np.ndarray, target_lufs: float, ceiling_db: float, headroom_
         else:  # secant step on gain -> loudness error
             step = -errors[-1] * (gains[-1] - gains[-2]) / (errors[-1] - errors[-2])
         gains.append(min(gains[-1] + step, gains[0] + 24))
+        out = None  # free the previous try before rendering the next
         out, reached = render(gains[-1])
         errors.append(target_lufs - reached)
     if abs(target_lufs - reached) > 0.5:

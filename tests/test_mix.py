@@ -134,3 +134,17 @@ def test_peak_envelope_is_the_same_chunked_and_whole():
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-6)
     assert mix.true_peak_db(signal) == pytest.approx(20 * np.log10(whole.max()), abs=1e-4)
     assert whole.max() > np.abs(signal).max()  # the oversampling does find peaks between samples
+
+
+def test_limiter_holds_the_ceiling_on_every_sample_with_smooth_gain():
+    """Computed on 16-sample blocks, the gain must still cover each sample's own peak, and never jump."""
+    rng = np.random.default_rng(7)
+    signal = speech_like(3.0) * 4.0
+    signal[rng.integers(0, signal.size, 40)] = 1.9  # isolated spikes land anywhere inside a block
+    peaks = mix.peak_envelope(signal)
+    gain = mix.limiter_gain(peaks, -1.0)
+    assert gain.size == signal.size and gain.dtype == np.float32
+    assert np.max(peaks * gain) <= 10 ** (-1.0 / 20) * 1.0001
+    assert np.max(np.abs(np.diff(gain))) < 0.01  # ramps, no clicks
+    quiet = speech_like(1.0) * 0.1
+    assert np.all(mix.limiter_gain(mix.peak_envelope(quiet), -1.0) == 1.0)  # nothing to limit: untouched
