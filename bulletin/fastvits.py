@@ -1,9 +1,10 @@
 """Faster synthesis of Coqui VITS models, and a log-mel distance to check the audio stays the same.
 
 Engines (``CoquiVoice`` picks one from ``VoiceOptions.extra["engine"]``; measured in bench/):
-- "bf16" (default): Coqui's torch model with its HiFi-GAN decoder (~97 % of the time) in
+- "bf16" (default): Coqui's torch model with its HiFi-GAN decoder (~90 % of inference time) in
   bfloat16, on CPUs with native bf16 (avx512_bf16 / amx_bf16); about 0.3 dB log-mel from
-  float32, so it has its own cache entries. Elsewhere it falls back to "torch".
+  float32, so it has its own cache entries. Sentences longer than DECODER_CHUNK_FRAMES are
+  decoded in overlapping chunks to bound memory. Elsewhere it falls back to "torch".
 - "torch": Coqui as is, float32.
 - "onnx": ``FastVits`` below, the model exported to ONNX and run by ONNX Runtime, float32.
 
