@@ -3,10 +3,11 @@
 Engines (``CoquiVoice`` picks one from ``VoiceOptions.extra["engine"]``; measured in bench/):
 - "bf16" (default): Coqui's torch model with its HiFi-GAN decoder (~90 % of inference time) in
   bfloat16, on CPUs with native bf16 (avx512_bf16 / amx_bf16); about 0.3 dB log-mel from
-  float32, so it has its own cache entries. Sentences longer than DECODER_CHUNK_FRAMES are
-  decoded in overlapping chunks to bound memory. Elsewhere it falls back to "torch".
-- "torch": Coqui as is, float32.
+  float32, so it has its own cache entries. Elsewhere it falls back to "torch".
+- "torch": Coqui's model, float32.
 - "onnx": ``FastVits`` below, the model exported to ONNX and run by ONNX Runtime, float32.
+The two torch engines decode sentences longer than DECODER_CHUNK_FRAMES in overlapping chunks,
+to bound memory.
 
     engine = FastVits(Path("model_dir"), cache_dir=Path("~/.cache/bulletin"))
     samples = engine.synthesize("Bonjour.")  # float32 at engine.sample_rate
@@ -40,8 +41,8 @@ DEFAULT_ENGINE = "bf16"
 EXPORT_VERSION = 1
 """Bump when the export changes, so stale ONNX files in the cache are not reused."""
 DECODER_CHUNK_FRAMES = 1000
-"""The bf16 decoder decodes latent sequences longer than this (~11.6 s at 22.05 kHz) in chunks:
-its activations grow ~0.2 MB a frame, so one long sentence could otherwise add 400 MB to the peak RSS."""
+"""The torch engines decode latent sequences longer than this (~11.6 s at 22.05 kHz) in chunks
+(``chunked_decoder``), so one long sentence cannot blow up the peak RSS."""
 DECODER_CONTEXT_FRAMES = 24
 """Frames of context decoded on each side of a chunk and dropped: more than HiFi-GAN's receptive
 field (chunked float32 decoding matches whole decoding to 2e-8 from 16 frames)."""
@@ -87,7 +88,7 @@ def cpu_has_bf16() -> bool:
 
 
 def bf16_decoder(model) -> None:
-    """Make ``model`` (a Coqui Vits) run its HiFi-GAN decoder in bfloat16, float32 in and out.
+    """Make ``model`` (a Coqui Vits) run its HiFi-GAN decoder in bfloat16, float32 in and out, chunked.
 
     Weight norm is folded into the weights first, so each call does not recompute it in bf16.
     """
@@ -102,20 +103,32 @@ def bf16_decoder(model) -> None:
             cls = type(module)
             module.__class__ = type(cls.__name__, cls.__bases__, dict(vars(cls)))
             parametrize.remove_parametrizations(module, "weight")
+    chunked_decoder(model, torch.bfloat16)
 
-    class Bf16Decoder(torch.nn.Module):
+
+def chunked_decoder(model, dtype=None) -> None:
+    """Make ``model`` (a Coqui Vits) decode latents longer than DECODER_CHUNK_FRAMES in overlapping chunks.
+
+    The decoder's activations grow with the sentence (~0.2 MB a frame in bf16, twice that in
+    float32): a 25-second sentence would add ~1 GB to the peak. ``dtype`` also converts the
+    decoder (float32 in and out either way).
+    """
+    import torch
+
+    class ChunkedDecoder(torch.nn.Module):
         def __init__(self, inner):
             super().__init__()
-            self.inner = inner.to(torch.bfloat16)
+            self.inner = inner if dtype is None else inner.to(dtype)
             self.hop = int(np.prod([layer.stride[0] for layer in inner.ups]))
 
         def forward(self, z, g=None):
-            z = z.to(torch.bfloat16)
-            g = None if g is None else g.to(torch.bfloat16)
+            if dtype is not None:
+                z = z.to(dtype)
+                g = None if g is None else g.to(dtype)
             frames = z.shape[-1]
             if frames <= DECODER_CHUNK_FRAMES:
                 return self.inner(z, g=g).float()
-            pieces = []  # long sentence: decode in chunks with context on both sides, so memory stays bounded
+            pieces = []  # context on both sides of each chunk, dropped: the seams are inaudible
             for start in range(0, frames, DECODER_CHUNK_FRAMES):
                 low = max(0, start - DECODER_CONTEXT_FRAMES)
                 high = min(frames, start + DECODER_CHUNK_FRAMES + DECODER_CONTEXT_FRAMES)
@@ -124,7 +137,7 @@ def bf16_decoder(model) -> None:
                 pieces.append(wave[..., (start - low) * self.hop : (start - low + keep) * self.hop].float())
             return torch.cat(pieces, dim=-1)
 
-    model.waveform_decoder = Bf16Decoder(decoder)
+    model.waveform_decoder = ChunkedDecoder(model.waveform_decoder)
 
 
 def model_hash(model_dir: Path) -> str:

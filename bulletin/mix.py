@@ -516,7 +516,7 @@ def limiter_gain(
     del padded
     np.divide(np.float32(10 ** (ceiling_db / 20)), np.maximum(needed, np.float32(1e-12)), out=needed)
     np.minimum(needed, np.float32(1.0), out=needed)
-    if needed.min() >= 1.0:  # nothing to limit: unity gain, no filtering
+    if not count or needed.min() >= 1.0:  # nothing to limit: unity gain, no filtering
         return np.ones(count, dtype=np.float32)
     window = max(2, -(-int(RATE_HZ * lookahead_ms / 1000) // block))  # in blocks, rounded up
     held = minimum_filter1d(needed, size=2 * window + 1)  # reach the reduction before the peak

@@ -343,12 +343,17 @@ class CoquiVoice:
         else:  # by name, so Coqui also wires the model's default vocoder
             tts = TTS(model_name=self.preset.model, progress_bar=False)
         tts = tts.to(self.options.device)
+        model = tts.synthesizer.tts_model
         if self.engine == "bf16":
             from bulletin.fastvits import bf16_decoder
 
-            bf16_decoder(tts.synthesizer.tts_model)
-        if hasattr(tts.synthesizer.tts_model, "posterior_encoder"):  # a VITS's training-only half (~20 % of it)
-            tts.synthesizer.tts_model.posterior_encoder = None
+            bf16_decoder(model)
+        elif type(model).__name__ == "Vits" and hasattr(model.waveform_decoder, "ups"):
+            from bulletin.fastvits import chunked_decoder
+
+            chunked_decoder(model)
+        if hasattr(model, "posterior_encoder"):  # a VITS's training-only half (~20 % of it)
+            model.posterior_encoder = None
         release_memory()
         tokenizer = tts.synthesizer.tts_model.tokenizer
         self._cleaner = tokenizer.text_cleaner

@@ -178,3 +178,15 @@ def test_bf16_decoder_decodes_long_sentences_in_chunks_to_the_same_audio(tiny_vo
     chunked = voice.synthesize(TEXT)
     assert len(chunked) == len(whole)
     assert log_mel_distance(whole, chunked, 22050) < 0.5, "chunk seams changed the audio"
+
+
+def test_torch_engine_decodes_long_sentences_in_chunks_to_the_same_samples(
+    tiny_voice_dir, tmp_path, monkeypatch, torch_samples
+):
+    """In float32 the chunk seams are exact: chunking bounds memory and changes nothing audible."""
+    import bulletin.fastvits as fastvits
+
+    monkeypatch.setattr(fastvits, "DECODER_CHUNK_FRAMES", 40)  # the tiny voice's sentences are ~100-300 frames
+    chunked = quiet(open_engine(tiny_voice_dir, "torch", tmp_path)).synthesize(TEXT)
+    assert len(chunked) == len(torch_samples)
+    np.testing.assert_allclose(chunked, torch_samples, atol=1e-5)
