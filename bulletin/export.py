@@ -77,6 +77,13 @@ def measure_file(path: Path) -> dict:
     }
 
 
+def refuse_empty(measured: dict, what: str) -> dict:
+    """Return ``measured`` (from ``measure_file``), or raise AudioError if the file is empty or silent."""
+    if measured["duration_s"] < 0.5 or not np.isfinite(measured["loudness_lufs"]):
+        raise AudioError(f"the encoded {what} is empty or silent; nothing was written")
+    return measured
+
+
 def tag_mp3(
     path: Path, tags: Tags, chapters: list[tuple[float, str]], duration_s: float, artwork: bytes | None = None
 ) -> None:
@@ -139,8 +146,7 @@ def write_mp3(
         if np.isfinite(error_lu) and 0.2 < abs(error_lu) < 2.0:
             encode_mp3(temp, samples * np.float32(10 ** (error_lu / 20)), bitrate_kbps)
             measured = measure_file(temp)
-        if measured["duration_s"] < 0.5 or not np.isfinite(measured["loudness_lufs"]):
-            raise AudioError("the encoded MP3 is empty or silent; nothing was written")
+        refuse_empty(measured, "MP3")
         tag_mp3(temp, tags, chapters, measured["duration_s"], artwork)
     return measured
 
@@ -166,9 +172,7 @@ def write_audio(
     container, subtype = formats[audio_format]
     with atomic_path(path) as temp:
         soundfile.write(temp, np.clip(samples, -1.0, 1.0), RATE_HZ, format=container, subtype=subtype)
-        measured = measure_file(temp)
-        if measured["duration_s"] < 0.5 or not np.isfinite(measured["loudness_lufs"]):
-            raise AudioError(f"the encoded {audio_format} file is empty or silent; nothing was written")
+        measured = refuse_empty(measure_file(temp), f"{audio_format} file")
         if audio_format in ("flac", "ogg"):
             tag_vorbis(temp, audio_format, tags, chapters, artwork)
     return measured

@@ -93,3 +93,13 @@ def test_encoder_prescale_is_compensated(tmp_path, mastered):
     decoded = export.measure_file(path)
     assert abs(decoded["loudness_lufs"] - mix.loudness_lufs(mastered)) < 0.3
     assert np.isfinite(decoded["true_peak_db"])
+
+
+@pytest.mark.parametrize("audio_format", ["mp3", "flac"])
+def test_a_silent_master_is_refused_and_nothing_is_written(tmp_path, audio_format):
+    from bulletin.errors import AudioError
+
+    path = tmp_path / f"b.{audio_format}"
+    with pytest.raises(AudioError, match="empty or silent; nothing was written"):
+        export.write_audio(path, np.zeros(5 * mix.RATE_HZ, np.float32), audio_format, export.Tags(title="T"), [], -16.0)
+    assert list(tmp_path.iterdir()) == []  # not even a temp file
