@@ -193,6 +193,8 @@ class KokoroVoice:
         """Free the ONNX Runtime session; the next ``synthesize`` opens it again."""
         from bulletin.voice import release_memory
 
+        if self._kokoro is None:  # never opened (every segment cached): nothing to free
+            return
         self._kokoro = None
         release_memory()
 

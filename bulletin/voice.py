@@ -363,6 +363,8 @@ class CoquiVoice:
 
     def close(self) -> None:
         """Free the model and its engine; the next ``synthesize`` loads it again."""
+        if self._tts is None and self._fast is None:  # never loaded (every segment cached): nothing to free
+            return
         self._tts = self._fast = None
         release_memory()
 
