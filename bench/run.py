@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py            # full: whole example article, medians of 3 runs
     .venv/bin/python bench/run.py --quick    # 3 paragraphs, 1 run: a few minutes
 
-Uses the css10-size random-weight VITS (``bulletin.testvoice``; built once into the
+Uses the css10-size random-weight VITS (``scripts/testvoice.py``; built once into the
 bench cache dir) on ``examples/rhc-kazakhstan.txt``. Every scenario runs in its own
 subprocess so its peak RSS is its own. Baseline and candidates run interleaved in the
 same invocation, so their ratio holds even on a noisy shared machine. Writes
@@ -50,7 +50,7 @@ def scenario_baseline(args: dict) -> dict:
     from num2words import num2words
     from TTS.api import TTS
 
-    from bulletin.article import read_article
+    from bulletin.text.article import read_article
 
     article = read_article(Path(args["article"]))
     paragraphs = [article.title, *article.paragraphs]
@@ -85,9 +85,9 @@ def scenario_baseline(args: dict) -> dict:
 def scenario_generate(args: dict) -> dict:
     """``bulletin generate`` through the library (``produce``), with synthesis calls timed."""
     started = time.perf_counter()
-    from bulletin import voice as voice_module
+    from bulletin.engines import coqui as voice_module
+    from bulletin.engines.base import VoiceOptions
     from bulletin.pipeline import GenerateRequest, produce
-    from bulletin.voice import VoiceOptions
 
     timing = {"inference_s": 0.0, "load_s": 0.0, "speech_samples": 0, "rate": 0}
     cls = voice_module.CoquiVoice
@@ -121,7 +121,7 @@ def scenario_generate(args: dict) -> dict:
         output=Path(args["output"]),
         voice=args["model"],
         cache_dir=Path(args["cache"]),
-        voice_options=VoiceOptions(extra={"engine": args["engine"], "cache_dir": args["onnx_cache"]}),
+        voice_options=VoiceOptions(engine=args["engine"], cache_dir=args["onnx_cache"]),
     )
     result = produce(request)
     total = time.perf_counter() - started
@@ -141,16 +141,16 @@ def scenario_generate(args: dict) -> dict:
 
 def scenario_equivalence(args: dict) -> dict:
     """Each engine vs float32 torch with the noise scales at 0: duration ratio and log-mel distance."""
-    from bulletin.fastvits import log_mel_distance
+    from bulletin.engines.base import VoiceOptions
+    from bulletin.engines.factory import open_voice
+    from bulletin.engines.fastvits import log_mel_distance
+    from bulletin.engines.presets import resolve_voice_spec
     from bulletin.pipeline import spoken_script
-    from bulletin.voice import VoiceOptions, open_voice, resolve_voice_spec
 
     texts = [segment.text for segment in spoken_script(Path(args["article"]), args["model"]).script.segments][1:4]
     outputs = {}
     for engine in ("torch", "bf16", "onnx"):
-        voice = open_voice(
-            resolve_voice_spec(args["model"]), VoiceOptions(extra={"engine": engine, "cache_dir": args["onnx_cache"]})
-        )
+        voice = open_voice(resolve_voice_spec(args["model"]), VoiceOptions(engine=engine, cache_dir=args["onnx_cache"]))
         voice.without_noise()
         outputs[engine] = ([voice.synthesize(text) for text in texts], voice.engine, voice.sample_rate)
     reference, _, rate = outputs["torch"]
@@ -166,7 +166,7 @@ def scenario_equivalence(args: dict) -> dict:
 
 def scenario_export(args: dict) -> dict:
     """Time the one-off ONNX export of the model into the ONNX cache."""
-    from bulletin.fastvits import export_onnx, onnx_path
+    from bulletin.engines.fastvits import export_onnx, onnx_path
 
     target = onnx_path(Path(args["model"]), Path(args["onnx_cache"]))
     started = time.perf_counter()
@@ -216,7 +216,9 @@ def ensure_model(directory: Path) -> Path:
     """
     if not (directory / "model.pth").is_file():
         subprocess.run(
-            [sys.executable, "-m", "bulletin.testvoice", str(directory), "--size", "css10"], check=True, cwd=ROOT
+            [sys.executable, str(ROOT / "scripts" / "testvoice.py"), str(directory), "--size", "css10"],
+            check=True,
+            cwd=ROOT,
         )
         config_path = directory / "config.json"
         config = json.loads(config_path.read_text(encoding="utf-8"))
@@ -300,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine(),
         "mode": "quick" if options.quick else "full",
         "repeats": repeats,
-        "model": "css10-size random VITS (bulletin.testvoice --size css10)",
+        "model": "css10-size random VITS (scripts/testvoice.py --size css10)",
         "engines": engines,
     }
     with tempfile.TemporaryDirectory(prefix="bulletin-bench-") as temp:

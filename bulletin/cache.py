@@ -11,26 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
 from bulletin.errors import OutputError
-from bulletin.files import atomic_path
+from bulletin.files import atomic_path, copy_atomic, write_atomic
+from bulletin.locations import default_cache_dir
 
 CACHE_VERSION = 1
 """Bump when the stored format changes, so old entries are ignored."""
-
-
-def default_cache_dir() -> Path:
-    """Return the cache directory: BULLETIN_CACHE_DIR or the platform user cache dir."""
-    if os.environ.get("BULLETIN_CACHE_DIR"):
-        return Path(os.environ["BULLETIN_CACHE_DIR"]).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("bulletin", appauthor=False))
 
 
 class SegmentCache:
@@ -86,3 +77,25 @@ class SegmentCache:
     def render_dir(self, key: str) -> Path:
         """Return the directory holding a finished bulletin (MP3 + sidecars) for a render ``key``."""
         return self.directory / "renders" / key[:2] / key
+
+    def reuse_render(self, key: str, output: Path, sidecars: dict[str, Path]) -> dict | None:
+        """Copy a stored render to ``output`` and its sidecars; return its figures, or None if absent."""
+        directory = self.render_dir(key)
+        try:
+            figures = json.loads((directory / "figures.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        for kind, target in [("audio", output), *sidecars.items()]:
+            copy_atomic(directory / kind, target)
+        return figures
+
+    def store_render(self, key: str, output: Path, sidecars: dict[str, Path], figures: dict) -> None:
+        """Keep a copy of a finished bulletin so an identical re-run is a file copy (best effort)."""
+        directory = self.render_dir(key)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for kind, source in [("audio", output), *sidecars.items()]:
+                copy_atomic(source, directory / kind)
+            write_atomic(directory / "figures.json", json.dumps(figures).encode())  # last: marks the render complete
+        except (OSError, OutputError):
+            pass  # a cache that cannot be written only costs time on the next run

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
+from bulletin import defaults
+from bulletin.console import fail, print_report, progress_bar, summary_line
 from bulletin.errors import BulletinError
 
 app = typer.Typer(
@@ -24,16 +26,31 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-VOICE_HELP = "Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json)."
+LOUDNESS_PRESETS_HELP = ", ".join(
+    f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
+)
 
-
-def fail(error: BulletinError) -> None:
-    """Print ``error`` as one line on stderr and exit 1."""
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(1)
-
-
-LOUDNESS_PRESETS_HELP = "podcast (-16 LUFS, -1 dBTP), ebu-r128 (-23, -1), atsc (-24, -2), smart-speaker (-14, -2)."
+# Options shared by several commands, defined once.
+VoiceOption = Annotated[
+    str,
+    typer.Option(
+        "--voice",
+        help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
+    ),
+]
+LexiconOption = Annotated[
+    Optional[Path], typer.Option("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
+]
+MaxCharsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-chars",
+        min=defaults.MAX_CHARS_RANGE[0],
+        max=defaults.MAX_CHARS_RANGE[1],
+        help="Longest segment, in spoken characters.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 @app.command()
@@ -44,40 +61,50 @@ def generate(
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."
     ),
-    voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
+    voice: VoiceOption = defaults.VOICE,
     no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
     intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
     outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
-    duck_db: float = typer.Option(-18.0, "--duck-db", help="Bed gain under speech, in dB."),
+    duck_db: float = typer.Option(defaults.DUCK_DB, "--duck-db", help="Bed gain under speech, in dB."),
     overlap_ms: int = typer.Option(
-        0, "--overlap-ms", min=0, max=5000, help="Start speaking this long before the intro ends."
+        0,
+        "--overlap-ms",
+        min=defaults.OVERLAP_RANGE_MS[0],
+        max=defaults.OVERLAP_RANGE_MS[1],
+        help="Start speaking this long before the intro ends.",
     ),
     pause: list[str] = typer.Option(
         [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
     ),
-    loudness_preset: str = typer.Option("podcast", "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
+    loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
     loudness: Optional[float] = typer.Option(
         None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
     ),
     true_peak: Optional[float] = typer.Option(
         None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
     ),
-    audio_format: str = typer.Option("mp3", "--format", help="mp3, wav, flac or ogg."),
-    bitrate: int = typer.Option(128, "--bitrate", help="MP3 bitrate in kbps (64 to 192)."),
-    station: str = typer.Option("bulletin", "--station", help="Station or author written in the tags."),
-    show: str = typer.Option("Bulletin d'information", "--show", help="Show name written in the tags."),
+    audio_format: str = typer.Option(
+        defaults.AUDIO_FORMAT,
+        "--format",
+        help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
+    ),
+    bitrate: int = typer.Option(
+        defaults.BITRATE_KBPS, "--bitrate", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
+    ),
+    station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
+    show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
     artwork: Optional[Path] = typer.Option(
         None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."
     ),
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
-    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
+    device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
     engine: str = typer.Option(
-        "bf16",
+        defaults.ENGINE,
         "--engine",
         help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), torch or onnx.",
     ),
@@ -85,10 +112,8 @@ def generate(
     agree_licence: bool = typer.Option(
         False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
     ),
-    lexicon: Optional[Path] = typer.Option(
-        None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."
-    ),
-    max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
+    lexicon: LexiconOption = None,
+    max_chars: MaxCharsOption = defaults.MAX_CHARS,
     publish_dir: Optional[Path] = typer.Option(
         None, "--publish", help="Then publish the bulletin into this feed directory."
     ),
@@ -97,26 +122,18 @@ def generate(
     check_after: bool = typer.Option(
         False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
     ),
-    max_wer: float = typer.Option(0.25, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
+    max_wer: float = typer.Option(
+        defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
+    ),
+    as_json: JsonOption = False,
 ) -> None:
     """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
-    from bulletin.mix import LOUDNESS_PRESETS, MixSettings
-    from bulletin.pipeline import GenerateRequest, produce
-    from bulletin.voice import VoiceOptions
+    from bulletin.audio.layout import MixSettings
+    from bulletin.engines.base import VoiceOptions
+    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
 
     try:
-        if loudness_preset not in LOUDNESS_PRESETS:
-            raise BulletinError(
-                f"unknown loudness preset {loudness_preset!r}; use one of {', '.join(LOUDNESS_PRESETS)}"
-            )
-        preset_lufs, preset_peak = LOUDNESS_PRESETS[loudness_preset]
-        pauses = MixSettings().pauses_ms
-        for item in pause:
-            role, _, value = item.partition("=")
-            if role not in pauses or not value.isdigit():
-                raise BulletinError(f"--pause {item!r}: write ROLE=MS with ROLE one of {', '.join(pauses)}")
-            pauses[role] = int(value)
+        target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
@@ -126,7 +143,8 @@ def generate(
                 threads=threads,
                 speaker_wav=speaker_wav,
                 agree_licence=agree_licence,
-                extra={"engine": engine, "cache_dir": cache_dir},
+                engine=engine,
+                cache_dir=cache_dir,
             ),
             cache_dir=cache_dir,
             lexicon=lexicon,
@@ -136,39 +154,35 @@ def generate(
             outro=outro,
             stinger=stinger,
             bed=bed,
-            mix=MixSettings(pauses_ms=pauses, overlap_ms=overlap_ms, bed_duck_db=duck_db),
-            target_lufs=preset_lufs if loudness is None else loudness,
-            true_peak_db=preset_peak if true_peak is None else true_peak,
+            mix=MixSettings(pauses_ms=parse_pauses(pause), overlap_ms=overlap_ms, bed_duck_db=duck_db),
+            target_lufs=target_lufs,
+            true_peak_db=ceiling_db,
             audio_format=audio_format.lower(),
             bitrate_kbps=bitrate,
             station=station,
             show=show,
             artwork=artwork,
         )
-        with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+        with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
-        summary = result.summary()
-        report = _listen_back(result.output, result.sidecars["script"], max_wer) if check_after else None
-        if report is not None:
-            summary["check"] = report.to_dict()
-        if publish_dir is not None and (report is None or report.passed):
-            summary["published"] = _publish(result.output, publish_dir, feed_config).summary()
+        delivery = deliver(result, check=check_after, max_wer=max_wer, publish_dir=publish_dir, feed_config=feed_config)
     except BulletinError as error:
         fail(error)
+    summary = result.summary()
+    report = delivery.report
+    if report is not None:
+        summary["check"] = report.to_dict()
+    if delivery.episode is not None:
+        summary["published"] = delivery.episode.summary()
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        typer.echo(
-            f"{summary['output']}: {summary['duration_s']:.1f} s, {summary['segments']} segments, "
-            f"voice {summary['voice']}, cache {summary['cache_hits']} hit(s) / {summary['cache_misses']} miss(es), "
-            f"{summary['loudness_lufs']:.1f} LUFS, {summary['true_peak_db']:.1f} dBTP, "
-            f"LRA {summary['loudness_range_lu']:.1f} LU"
-        )
+        typer.echo(summary_line(summary))
         if report is not None:
-            _print_report(report)
+            print_report(report)
         if "published" in summary:
             typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
-    if report is not None and not report.passed:
+    if not delivery.passed:
         typer.echo(
             f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
             f"{len(report.flagged)} unintelligible segment(s); not published",
@@ -179,51 +193,14 @@ def generate(
         play(result.output)
 
 
-def _listen_back(audio: Path, script_path: Path, max_wer: float):
-    """Return the listen-back CheckReport of ``audio`` against its script JSON."""
-    from bulletin.listen import check_bulletin, load_script_json
-
-    _, segments = load_script_json(script_path)
-    return check_bulletin(audio, segments, max_wer=max_wer)
-
-
-def _print_report(report) -> None:
-    """Print a listen-back report: overall WER, then each flagged segment with what was heard."""
-    typer.echo(
-        f"listen-back: word error rate {report.overall_wer:.3f} (limit {report.max_wer:.2f}), "
-        f"{len(report.flagged)} segment(s) flagged: {'passed' if report.passed else 'FAILED'}"
-    )
-    for row in report.segments:
-        if row.flagged:
-            typer.echo(
-                f"  [{row.index + 1:02d} {row.role}] WER {row.wer:.2f}\n    said:  {row.expected}\n"
-                f"    heard: {row.heard}"
-            )
-
-
-def _publish(audio: Path, feed_dir: Path, config: Path | None, **options):
-    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or one found beside the feed)."""
-    from bulletin.feed import load_channel
-    from bulletin.feed import publish as publish_episode
-
-    if config is None:
-        candidates = [feed_dir / "podcast.toml", Path("podcast.toml")]
-        config = next((candidate for candidate in candidates if candidate.is_file()), None)
-        if config is None:
-            raise BulletinError("no channel file: pass --config podcast.toml (see examples/podcast.toml)")
-    return publish_episode(audio, feed_dir, load_channel(config), **options)
-
-
 @app.command()
 def script(
     article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
-    voice: str = typer.Option("fr-css10", "--voice", help=VOICE_HELP),
-    lexicon: Optional[Path] = typer.Option(
-        None, "--lexicon", help="Pronunciation lexicon TOML overriding the bundled one."
-    ),
-    max_chars: int = typer.Option(250, "--max-chars", min=40, help="Longest segment, in spoken characters."),
+    voice: VoiceOption = defaults.VOICE,
+    lexicon: LexiconOption = None,
+    max_chars: MaxCharsOption = defaults.MAX_CHARS,
     check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the script as JSON."),
+    as_json: JsonOption = False,
 ) -> None:
     """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
@@ -255,9 +232,10 @@ def script(
 
 
 @app.command()
-def voices(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+def voices(as_json: JsonOption = False) -> None:
     """List voice presets and whether each can be used offline now."""
-    from bulletin.voice import list_presets, preset_status
+    from bulletin.engines.factory import preset_status
+    from bulletin.engines.presets import list_presets
 
     rows = [(preset, preset_status(preset)) for preset in list_presets()]
     if as_json:
@@ -288,52 +266,28 @@ def voices(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
     Console().print(table)
 
 
-def _progress(enabled: bool):
-    """Return a context manager yielding a progress callback (segment done, total) or None."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def manager():
-        if not enabled:
-            yield None
-            return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
-        ) as bar:
-            task = bar.add_task("speaking", total=None)
-
-            def advance(done: int, total: int, label: str = "speaking") -> None:
-                bar.update(task, completed=done, total=total, description=label)
-
-            yield advance
-
-    return manager()
-
-
 @app.command()
 def check(
     audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
     script_file: Optional[Path] = typer.Option(
         None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
     ),
-    max_wer: float = typer.Option(0.25, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    max_wer: float = typer.Option(
+        defaults.MAX_WER, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."
+    ),
+    as_json: JsonOption = False,
 ) -> None:
     """Listen back to AUDIO with speech recognition and flag segments a listener would not understand."""
-    from bulletin.listen import default_script_path
+    from bulletin.qa.listen import check_file
 
     try:
-        if not audio.is_file():
-            raise BulletinError(f"{audio}: no such audio file; give a bulletin written by bulletin generate")
-        report = _listen_back(audio, script_file or default_script_path(audio), max_wer)
+        report = check_file(audio, script_file, max_wer)
     except BulletinError as error:
         fail(error)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_report(report)
+        print_report(report)
     if not report.passed:
         raise typer.Exit(1)
 
@@ -347,7 +301,7 @@ def publish(
         ..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
     ),
     feed_dir: Path = typer.Option(
-        Path("audio_out/feed"), "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
+        defaults.FEED_DIR, "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
     ),
     config: Optional[Path] = typer.Option(
         None,
@@ -361,14 +315,16 @@ def publish(
         False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
     ),
     keep: int = typer.Option(
-        100, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
+        defaults.FEED_KEEP, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text."),
+    as_json: JsonOption = False,
 ) -> None:
     """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
+    from bulletin.pipeline import publish_file
+
     try:
-        episode = _publish(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
+        episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
     except BulletinError as error:
         fail(error)
     if as_json:
@@ -383,11 +339,11 @@ def publish(
 @app.command()
 def serve(
     directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (localhost by default)."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
+    port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
 ) -> None:
     """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
-    from bulletin.serve import serve as serve_directory
+    from bulletin.publish.serve import serve as serve_directory
 
     def ready(url: str) -> None:
         typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
@@ -403,8 +359,8 @@ def play(
     file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3)."),
 ) -> None:
     """Play FILE on the sound device, showing elapsed time and the current chapter."""
-    from bulletin.feed import format_duration
-    from bulletin.playback import play as play_file
+    from bulletin.publish.playback import play as play_file
+    from bulletin.timecode import format_duration
 
     interactive = sys.stdout.isatty()
     shown = {"chapter": None}

@@ -23,3 +23,7 @@ class AudioError(BulletinError):
 
 class OutputError(BulletinError):
     """An output cannot be written where asked."""
+
+
+class RequestError(BulletinError):
+    """An option's value is unknown or out of range."""

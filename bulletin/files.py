@@ -1,4 +1,4 @@
-"""Safe file writing and hashing, shared by every stage that writes what a user keeps.
+"""Safe file names, writing and hashing, shared by every stage that writes what a user keeps.
 
 Outputs are written to a temp file in the target directory, flushed to disk and
 renamed into place, so a crash or an error never leaves a half-written file.
@@ -9,20 +9,37 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from bulletin.errors import OutputError
 
 
-def sha256_file(path: str | os.PathLike) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+def slugify(text: str, max_length: int = 60, fallback: str = "bulletin") -> str:
+    """Return a file-name-safe ASCII slug: "Coup d'État au Kazakhstan" -> "coup-d-etat-au-kazakhstan".
+
+    Lowercase ASCII letters, digits and single dashes only, so a slug never contains "/",
+    "." or "..": it cannot leave the directory it is joined to. A slug longer than
+    ``max_length`` loses its last (possibly cut) word; an empty one is ``fallback``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or fallback
+
+
+def sha256_file(*paths: str | os.PathLike) -> str:
+    """Return the hex sha256 of a file (or of several, one after the other), read in 1 MiB blocks."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for path in paths:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 

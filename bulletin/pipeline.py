@@ -1,186 +1,60 @@
-"""The public Python API: article in, mastered bulletin out.
+"""The public Python API: articles in, a mastered bulletin out, then checked and published.
 
-    from bulletin.pipeline import GenerateRequest, produce
+    from bulletin import GenerateRequest, produce
     result = produce(GenerateRequest(articles=(Path("examples/rhc-kazakhstan.txt"),)))
 
-Stages run in one direction: article -> normalize -> segment -> voice (+ cache)
--> mix -> export. Everything a user can get wrong is checked before the model loads.
+Stages run one way: text (article, normalize, segment) -> engines (a voice, through the
+segment cache) -> audio (layout, master, encode, sidecars) -> qa / publish. Everything a
+user can get wrong is checked before any model loads. Every rule the CLI applies lives
+here, so the CLI, a web service or a batch runner make the same bulletin from the same
+request: ``loudness_targets`` (presets by name), ``parse_pauses`` (``ROLE=MS``),
+``produce`` and ``deliver`` (listen back, and publish only what passed).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
+import hashlib
+import json
 import time
-import unicodedata
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bulletin.article import Article, read_article
+from bulletin import defaults
 from bulletin.cache import SegmentCache
-from bulletin.errors import ArticleError, AudioError, OutputError
-from bulletin.mix import MixSettings
-from bulletin.numbers_fr import MONTHS
-from bulletin.segment import DEFAULT_MAX_CHARS, Script, build_script, join_scripts
-from bulletin.voice import DEFAULT_PRESET, VoiceOptions, VoicePreset, open_voice, preset_alphabet, resolve_voice_spec
+from bulletin.engines.base import Voice
+from bulletin.engines.factory import open_voice
+from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
+from bulletin.errors import AudioError, OutputError, RequestError
+from bulletin.files import slugify
+from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
+from bulletin.text.article import Article, read_article
+from bulletin.text.numbers_fr import MONTHS
+from bulletin.text.segment import Script, build_script, join_scripts
 
-DEFAULT_OUTPUT_DIR = Path("audio_out")
+if TYPE_CHECKING:
+    from bulletin.publish.episodes import Episode
+    from bulletin.qa.listen import CheckReport
+
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class GenerateRequest:
-    """Everything ``produce`` needs; defaults are the CLI's."""
-
-    articles: tuple[Path, ...]
-    """The article files, one story each, read in this order."""
-    output: Path | None = None
-    """Audio file to write; default audio_out/DATE-SLUG.<format>."""
-    voice: str = DEFAULT_PRESET
-    """Preset name or Coqui model directory."""
-    voice_options: VoiceOptions = field(default_factory=VoiceOptions)
-    """Device, threads, speaker wav, licence agreement."""
-    cache_dir: Path | None = None
-    """Segment cache; default the user cache dir."""
-    lexicon: Path | None = None
-    """User pronunciation lexicon overriding the bundled one."""
-    max_chars: int = DEFAULT_MAX_CHARS
-    """Longest segment in spoken characters."""
-    jingles: bool = True
-    """Intro and outro jingles (and the stinger between stories)."""
-    intro: Path | None = None
-    """User intro jingle (any format ffmpeg reads); default the bundled one."""
-    outro: Path | None = None
-    """User outro jingle; default the bundled one."""
-    stinger: Path | None = None
-    """User stinger between stories; default the bundled one."""
-    bed: Path | None = None
-    """Music bed looped under the speech and ducked; none by default."""
-    mix: MixSettings = field(default_factory=MixSettings)
-    """Pauses, overlap and ducking."""
-    target_lufs: float = -16.0
-    """Integrated loudness of the master."""
-    true_peak_db: float = -1.0
-    """True-peak ceiling of the master."""
-    audio_format: str = "mp3"
-    """mp3, wav, flac or ogg."""
-    bitrate_kbps: int = 128
-    """MP3 CBR bitrate, 64 to 192."""
-    station: str = "bulletin"
-    """Station or author (ID3 TPE1)."""
-    show: str = "Bulletin d'information"
-    """Show name (ID3 TALB)."""
-    artwork: Path | None = None
-    """Cover image (PNG or JPEG); default the bundled one."""
-    date: dt.date | None = None
-    """Broadcast date (tags, default file name); default today."""
-
-
-@dataclass(frozen=True)
-class Bulletin:
-    """What ``produce`` made."""
-
-    output: Path
-    """The MP3 written."""
-    sidecars: dict[str, Path]
-    """Transcript (vtt, srt), chapters and script JSON beside it."""
-    script: Script
-    """What was said."""
-    voice: str
-    """Voice used."""
-    duration_s: float
-    """Decoded duration of the MP3."""
-    speech_s: float
-    """Trimmed speech in it."""
-    jingles_s: float
-    """Intro + outro."""
-    pauses_s: float
-    """Silence between parts."""
-    loudness_lufs: float
-    """Integrated loudness of the decoded file."""
-    true_peak_db: float
-    """True peak of the decoded file (4x oversampled)."""
-    loudness_range_lu: float
-    """Loudness range (EBU Tech 3342) of the decoded file."""
-    cache_hits: int
-    """Segments taken from the cache."""
-    cache_misses: int
-    """Segments synthesised."""
-    dropped_characters: int
-    """Characters the voice dropped in the segments synthesised (always 0 when the normaliser did its job)."""
-    seconds: float
-    """Wall time of the run."""
-
-    def summary(self) -> dict:
-        """Return a JSON-ready summary."""
-        return {
-            "output": str(self.output),
-            "duration_s": round(self.duration_s, 3),
-            "speech_s": round(self.speech_s, 3),
-            "jingles_s": round(self.jingles_s, 3),
-            "pauses_s": round(self.pauses_s, 3),
-            "segments": len(self.script.segments),
-            "voice": self.voice,
-            "cache_hits": self.cache_hits,
-            "cache_misses": self.cache_misses,
-            "dropped_characters": self.dropped_characters,
-            "loudness_lufs": round(self.loudness_lufs, 2),
-            "true_peak_db": round(self.true_peak_db, 2),
-            "loudness_range_lu": round(self.loudness_range_lu, 2),
-            "seconds": round(self.seconds, 2),
-            "files": {kind: str(path) for kind, path in self.sidecars.items()},
-        }
-
-
-@dataclass(frozen=True)
-class SpokenScript:
-    """The script as a voice would read it, and what it would still drop."""
-
-    script: Script
-    voice: str
-    dropped: Counter
-
-
-def slugify(text: str, max_length: int = 60) -> str:
-    """Return a file-name-safe ASCII slug: "Coup d'État au Kazakhstan" -> "coup-d-etat-au-kazakhstan"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0]
-    return slug or "bulletin"
-
-
-def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.normalize import load_lexicon, speakable
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str) -> str:
-        return speakable(text, alphabet, entries)
-
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
-
-
-def spoken_script(
-    article_path: Path, voice: str = DEFAULT_PRESET, lexicon: Path | None = None, max_chars: int = DEFAULT_MAX_CHARS
-) -> SpokenScript:
-    """Return the spoken script of an article file for ``voice``, without loading any model."""
-    from bulletin.normalize import outside
-
-    article = read_article(article_path)
-    preset = resolve_voice_spec(voice)
-    alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
-
-
-AUDIO_FORMATS = ("mp3", "wav", "flac", "ogg")
+"""Called with (segments done, segments in all, stage: "speaking" or "mixing")."""
+__all__ = [
+    "Bulletin",
+    "Delivery",
+    "GenerateRequest",
+    "SpokenScript",
+    "deliver",
+    "loudness_targets",
+    "parse_pauses",
+    "produce",
+    "publish_file",
+    "spoken_script",
+]
+RENDER_VERSION = 3
+"""Bump when mixing, mastering or export change what a render produces."""
 
 
 def bulletin_title(articles: list[Article], date: dt.date) -> str:
@@ -190,10 +64,14 @@ def bulletin_title(articles: list[Article], date: dt.date) -> str:
     return f"Journal du {date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
+def default_output(title: str, date: dt.date, audio_format: str) -> Path:
+    """Return audio_out/DATE-SLUG.FORMAT, creating audio_out/ if needed."""
+    defaults.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return defaults.OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{audio_format}"
+
+
 def check_output(output: Path, audio_format: str) -> None:
     """Raise OutputError unless ``output`` can be written as ``audio_format``."""
-    if audio_format not in AUDIO_FORMATS:
-        raise OutputError(f"unknown format {audio_format!r}; use one of {', '.join(AUDIO_FORMATS)}")
     if output.suffix.lower() != f".{audio_format}":
         raise OutputError(
             f"{output}: a {audio_format} file must end in .{audio_format}; "
@@ -205,64 +83,109 @@ def check_output(output: Path, audio_format: str) -> None:
         raise OutputError(f"{output}: is a directory; give a file name")
 
 
+# --- the script --------------------------------------------------------------------------------
+
+
+def make_script(
+    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
+) -> Script:
+    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
+    from bulletin.text.normalize import load_lexicon, speakable
+
+    entries = load_lexicon(lexicon)
+
+    def speak(text: str) -> str:
+        return speakable(text, alphabet, entries)
+
+    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
+    return join_scripts(scripts, title or articles[0].title)
+
+
+def spoken_script(
+    article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
+) -> SpokenScript:
+    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    from bulletin.text.normalize import outside
+
+    low, high = defaults.MAX_CHARS_RANGE
+    if not low <= max_chars <= high:
+        raise RequestError(f"--max-chars {max_chars} is out of range; use {low} to {high}")
+    article = read_article(article_path)
+    preset = resolve_voice_spec(voice)
+    alphabet = preset_alphabet(preset)
+    script = make_script([article], alphabet, lexicon, max_chars)
+    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+
+
+# --- produce -----------------------------------------------------------------------------------
+
+
 def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
     """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
-    from bulletin import export, mix
-    from bulletin.artwork import bundled_artwork
-    from bulletin.jingles import bundled_path
+    from bulletin.audio.sidecars import sidecar_paths
 
     started = time.perf_counter()
-    if not request.articles:
-        raise ArticleError("no article given; name at least one .txt or .md file")
+    validate(request)
     articles = [read_article(path) for path in request.articles]
-    preset: VoicePreset = resolve_voice_spec(request.voice)
+    preset = resolve_voice_spec(request.voice)
     date = request.date or dt.date.today()
     title = bulletin_title(articles, date)
-    output = (
-        Path(request.output)
-        if request.output
-        else DEFAULT_OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{request.audio_format}"
-    )
-    if request.output is None:
-        output.parent.mkdir(parents=True, exist_ok=True)
+    output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
     check_output(output, request.audio_format)
-    if request.audio_format == "mp3" and not 64 <= request.bitrate_kbps <= 192:
-        raise OutputError(f"bitrate {request.bitrate_kbps} kbps is out of range; use 64 to 192")
-    if not -40 <= request.target_lufs <= -5 or not -10 <= request.true_peak_db <= 0:
-        raise OutputError("loudness target must be between -40 and -5 LUFS and the true peak between -10 and 0 dBTP")
-    artwork = _read_artwork(request.artwork) if request.artwork else bundled_artwork()
-    jingle = {
-        name: (
-            mix.level_jingle(mix.load_audio(getattr(request, name)))
-            if getattr(request, name)
-            else mix.load_audio(bundled_path(name))
-        )
-        if request.jingles
-        else None
-        for name in ("intro", "outro", "stinger")
-    }
-    bed = mix.load_audio(request.bed) if request.bed else None
+    parts = _load_parts(request)
+    tags = _tags(articles, title, date, request)
 
     voice = open_voice(preset, request.voice_options)
     script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
+    render_key = _render_key(keys, script, tags, request, parts)
+    sidecars = sidecar_paths(output)
+    figures = cache.reuse_render(render_key, output, sidecars)
+    if figures is not None:
+        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
+
+    prepared, dropped = _speak(script, keys, voice, cache, progress)
+    voice.close()  # the mix needs none of the model's memory
+    if progress:
+        progress(len(keys), len(keys), "mixing")
+    figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
+    cache.store_render(render_key, output, sidecars, figures)
+    return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
+
+
+def _load_parts(request: GenerateRequest) -> dict:
+    """Return the jingles (levelled user files or the bundled ones), the bed and the artwork bytes."""
+    from bulletin.assets import JINGLES, artwork_bytes, jingle_path
+    from bulletin.audio.io import load_audio
+    from bulletin.audio.layout import level_jingle
+
+    parts = {}
+    for name in JINGLES:
+        user = getattr(request, name)
+        if not request.jingles:
+            parts[name] = None
+        else:
+            parts[name] = level_jingle(load_audio(user)) if user else load_audio(jingle_path(name))
+    parts["bed"] = load_audio(request.bed) if request.bed else None
+    parts["artwork"] = _read_artwork(request.artwork) if request.artwork else artwork_bytes()
+    return parts
+
+
+def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateRequest):
+    from bulletin.audio.encode import Tags
+
     lead = articles[0]
-    tags = export.Tags(
-        title=title,
-        station=request.station,
-        show=request.show,
-        date=date.isoformat(),
-        description=(f"{lead.dateline} – " if lead.dateline else "") + lead.lead
-        if len(articles) == 1
-        else " / ".join(article.title for article in articles),
-    )
-    render_key = _render_key(keys, script, tags, request, jingle, bed, artwork)
-    sidecars = export.sidecar_paths(output)
-    reused = _reuse_render(cache, render_key, output, sidecars)
-    if reused is not None:
-        cache.hits = len(keys)
-        return _bulletin(reused, output, sidecars, script, voice.name, cache, 0, started)
+    if len(articles) == 1:
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+    else:
+        description = " / ".join(article.title for article in articles)
+    return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
+
+
+def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None):
+    """Return ([(segment, speech ready to mix)], characters dropped): each segment from the cache or the voice."""
+    from bulletin.audio.layout import prepare_speech
 
     prepared = []
     dropped = 0
@@ -273,68 +196,59 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
             if progress:
                 progress(index, total, "speaking")
             dropped += sum(voice.dropped_characters(segment.text).values())
-            samples = voice.synthesize(segment.text)
-            rate = voice.sample_rate
+            samples, rate = voice.synthesize(segment.text), voice.sample_rate
             cache.put(key, samples, rate)
         else:
             samples, rate = cached
-        prepared.append((segment, mix.prepare_speech(samples, rate, index)))
+        prepared.append((segment, prepare_speech(samples, rate, index)))
         if progress:
             progress(index + 1, total, "speaking")
+    return prepared, dropped
 
-    voice.close()  # the mix needs none of the model's memory
-    if progress:
-        progress(total, total, "mixing")
-    stitched = mix.assemble(
+
+def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidecars, title: str) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+    from bulletin.audio import sidecars as files
+    from bulletin.audio.layout import assemble
+    from bulletin.audio.master import master_to_file
+
+    stitched = assemble(
         prepared,
-        jingle["intro"],
-        jingle["outro"],
-        jingle["stinger"] if len(articles) > 1 else None,
-        bed,
+        parts["intro"],
+        parts["outro"],
+        parts["stinger"] if len(articles) > 1 else None,
+        parts["bed"],
         request.mix,
         [article.title for article in articles],
     )
-    del prepared  # the mix holds every sample now
+    prepared.clear()  # the mix holds every sample now
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
-    headroom_db = 0.5
-    for _ in range(3):  # the true peak gate: what the listener decodes must stay under the ceiling
-        mastered = mix.master(stitched.samples, request.target_lufs, request.true_peak_db, headroom_db)
-        measured = export.write_audio(
-            output,
-            mastered,
-            request.audio_format,
-            tags,
-            stitched.chapters,
-            request.target_lufs,
-            request.bitrate_kbps,
-            artwork,
-        )
-        overshoot_db = measured["true_peak_db"] - request.true_peak_db
-        if overshoot_db <= 0:
-            break
-        headroom_db += overshoot_db + 0.2
-    else:
-        output.unlink()
-        raise AudioError(
-            f"the encoded file peaks at {measured['true_peak_db']:.1f} dBTP, over the "
-            f"{request.true_peak_db:.1f} dBTP ceiling; lower the loudness target or raise --true-peak"
-        )
-    if abs(measured["duration_s"] - stitched.duration_s) > 0.1:
-        output.unlink()
-        raise AudioError(
-            f"the encoded file lasts {measured['duration_s']:.2f} s instead of {stitched.duration_s:.2f} s"
-        )
-    export.write_text(sidecars["vtt"], export.vtt_text(stitched.placements))
-    export.write_text(sidecars["srt"], export.srt_text(stitched.placements))
-    export.write_text(sidecars["chapters"], export.chapters_json(stitched.chapters))
-    export.write_text(sidecars["script"], export.script_json(title, stitched.placements))
-    figures = dict(
-        measured, speech_s=stitched.speech_s, jingles_s=stitched.intro_s + stitched.outro_s, pauses_s=stitched.pauses_s
+    measured = master_to_file(
+        output,
+        stitched.samples,
+        request.audio_format,
+        tags,
+        stitched.chapters,
+        request.target_lufs,
+        request.true_peak_db,
+        request.bitrate_kbps,
+        parts["artwork"],
     )
-    _store_render(cache, render_key, output, sidecars, figures)
-    return _bulletin(figures, output, sidecars, script, voice.name, cache, dropped, started)
+    if abs(measured.duration_s - stitched.duration_s) > 0.1:
+        output.unlink()
+        raise AudioError(f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s")
+    files.write_text(sidecars["vtt"], files.vtt_text(stitched.placements))
+    files.write_text(sidecars["srt"], files.srt_text(stitched.placements))
+    files.write_text(sidecars["chapters"], files.chapters_json(stitched.chapters))
+    files.write_text(sidecars["script"], files.script_json(title, stitched.placements))
+    return dict(
+        dataclasses.asdict(measured),
+        speech_s=stitched.speech_s,
+        jingles_s=stitched.intro_s + stitched.outro_s,
+        pauses_s=stitched.pauses_s,
+    )
 
 
 def _read_artwork(path: Path) -> bytes:
@@ -348,76 +262,29 @@ def _read_artwork(path: Path) -> bytes:
     return data
 
 
-RENDER_VERSION = 2
-"""Bump when mixing, mastering or export change what a render produces."""
-
-
-def _render_key(
-    segment_keys: list[str], script: Script, tags, request: GenerateRequest, jingles: dict, bed, artwork: bytes
-) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
-    import hashlib
-    import json
 
     def digest(samples) -> str | None:
         return None if samples is None else hashlib.sha256(samples.tobytes()).hexdigest()
 
+    from bulletin import __version__
+
     payload = {
-        "version": [RENDER_VERSION, __import__("bulletin").__version__],
+        "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
         "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
-        "jingles": {name: digest(samples) for name, samples in jingles.items()},
-        "bed": digest(bed),
-        "mix": request.mix.__dict__,
-        "tags": tags.__dict__,
-        "artwork": hashlib.sha256(artwork).hexdigest(),
+        "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
+        "bed": digest(parts["bed"]),
+        "mix": request.mix.identity(),
+        "tags": dataclasses.asdict(tags),
+        "artwork": hashlib.sha256(parts["artwork"]).hexdigest(),
         "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _reuse_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[str, Path]) -> dict | None:
-    """Copy a stored render to ``output`` and its sidecars; return its figures, or None if absent."""
-    import json
-
-    from bulletin.files import copy_atomic
-
-    directory = cache.render_dir(key)
-    try:
-        figures = json.loads((directory / "figures.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    for kind, target in [("audio", output), *sidecars.items()]:
-        copy_atomic(directory / kind, target)
-    return figures
-
-
-def _store_render(cache: SegmentCache, key: str, output: Path, sidecars: dict[str, Path], figures: dict) -> None:
-    """Keep a copy of the finished bulletin so an identical re-run is a file copy."""
-    import json
-
-    from bulletin.files import copy_atomic, write_atomic
-
-    directory = cache.render_dir(key)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for kind, source in [("audio", output), *sidecars.items()]:
-            copy_atomic(source, directory / kind)
-        write_atomic(directory / "figures.json", json.dumps(figures).encode())  # last: marks the render complete
-    except (OSError, OutputError):
-        pass  # a cache that cannot be written only costs time on the next run
-
-
-def _bulletin(
-    figures: dict,
-    output: Path,
-    sidecars: dict[str, Path],
-    script: Script,
-    voice: str,
-    cache: SegmentCache,
-    dropped: int,
-    started: float,
-) -> Bulletin:
+def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
     return Bulletin(
         output=output,
         sidecars=sidecars,
@@ -430,8 +297,54 @@ def _bulletin(
         loudness_lufs=figures["loudness_lufs"],
         true_peak_db=figures["true_peak_db"],
         loudness_range_lu=figures["loudness_range_lu"],
-        cache_hits=cache.hits,
-        cache_misses=cache.misses,
+        cache_hits=hits,
+        cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
     )
+
+
+# --- after produce: listen back, publish -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened after a bulletin was made: its listen-back report and its feed episode, if asked."""
+
+    bulletin: Bulletin
+    report: CheckReport | None = None
+    """The listen-back report, when a check was asked."""
+    episode: Episode | None = None
+    """The published Episode; None when not asked, or when the check failed."""
+
+    @property
+    def passed(self) -> bool:
+        """True unless a listen-back check was run and failed."""
+        return self.report is None or self.report.passed
+
+
+def publish_file(audio: Path, feed_dir: Path = defaults.FEED_DIR, config: Path | None = None, **options):
+    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or the one found beside the feed)."""
+    from bulletin.publish.channel import find_channel_config, load_channel
+    from bulletin.publish.episodes import publish
+
+    return publish(audio, feed_dir, load_channel(find_channel_config(feed_dir, config)), **options)
+
+
+def deliver(
+    bulletin: Bulletin,
+    check: bool = False,
+    max_wer: float = defaults.MAX_WER,
+    publish_dir: Path | None = None,
+    feed_config: Path | None = None,
+) -> Delivery:
+    """Listen back to ``bulletin`` if ``check``; publish it into ``publish_dir`` only if that check passed."""
+    report = None
+    if check:
+        from bulletin.qa.listen import check_file
+
+        report = check_file(bulletin.output, bulletin.sidecars["script"], max_wer=max_wer)
+    episode = None
+    if publish_dir is not None and (report is None or report.passed):
+        episode = publish_file(bulletin.output, publish_dir, feed_config)
+    return Delivery(bulletin, report, episode)

@@ -4,7 +4,7 @@ Run by ``.ci/run`` and by developers, never by the product at run time:
 
     python scripts/assemble_assets.py [TARGET_DIR]      # default: .assets/ at the repo root
 
-TARGET_DIR then holds (the layout ``bulletin.kokoro.data_dirs()`` looks for):
+TARGET_DIR then holds (the layout ``bulletin.locations.data_dirs()`` looks for):
 
     kokoro/kokoro-v1.0.int8.onnx   Kokoro-82M int8 ONNX (Apache-2.0 weights, MIT export)
     kokoro/ff_siwis.npz            the French voice ff_siwis, shape (510, 1, 256), keyed "ff_siwis"

@@ -10,8 +10,9 @@ import soundfile
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from bulletin import mix
-from bulletin.jingles import bundled_path
+from bulletin import defaults
+from bulletin.assets import jingle_path as bundled_path
+from bulletin.audio import layout
 
 
 def expected_pauses_s(segments: list[dict]) -> float:
@@ -20,9 +21,9 @@ def expected_pauses_s(segments: list[dict]) -> float:
     for before, after in zip(segments, segments[1:]):
         same = before["paragraph"] == after["paragraph"] and before["role"] == after["role"]
         pause = (
-            mix.PAUSE_AFTER_MS[before["role"]]
+            defaults.PAUSE_AFTER_MS[before["role"]]
             if same
-            else max(mix.PARAGRAPH_PAUSE_MS, mix.PAUSE_AFTER_MS[before["role"]])
+            else max(layout.PARAGRAPH_PAUSE_MS, defaults.PAUSE_AFTER_MS[before["role"]])
         )
         total += pause / 1000
     return total
@@ -31,7 +32,7 @@ def expected_pauses_s(segments: list[dict]) -> float:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory, tiny_voice_dir):
     """The example article generated once (cold), then again (warm), with their JSON summaries."""
-    from tests.conftest import EXAMPLE, run_bulletin
+    from helpers import EXAMPLE, run_bulletin
 
     work = tmp_path_factory.mktemp("generate")
     out = work / "b.mp3"
@@ -50,7 +51,7 @@ def test_generate_writes_a_44k_mono_mp3_of_the_right_length(generated):
     script = json.loads((work / "b.script.json").read_text(encoding="utf-8"))["segments"]
     speech_s = sum(segment["end_s"] - segment["start_s"] for segment in script)
     jingles_s = sum(soundfile.info(str(bundled_path(name))).duration for name in ("intro", "outro"))
-    expected = jingles_s + 2 * mix.JINGLE_GAP_MS / 1000 + speech_s + expected_pauses_s(script)
+    expected = jingles_s + 2 * layout.JINGLE_GAP_MS / 1000 + speech_s + expected_pauses_s(script)
     assert info.length == pytest.approx(expected, abs=0.5)
     assert cold["cache_misses"] == cold["segments"] == len(script) and cold["cache_hits"] == 0
     assert cold["dropped_characters"] == 0
@@ -78,7 +79,7 @@ def test_rerun_comes_from_the_cache_without_loading_the_model(generated):
 
 def test_editing_one_paragraph_resynthesises_only_its_segments(generated, tmp_path, tiny_voice_dir, cli):
     work, _, cold, _, _ = generated
-    from tests.conftest import EXAMPLE
+    from helpers import EXAMPLE
 
     edited = tmp_path / "edited.txt"
     edited.write_text(

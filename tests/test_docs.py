@@ -8,7 +8,8 @@ import pytest
 import typer
 
 from bulletin.cli import app
-from tests.conftest import ROOT
+
+from helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = typer.main.get_command(app).commands

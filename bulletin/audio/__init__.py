@@ -1,0 +1,1 @@
+"""Audio: decoding, loudness and true peak, layout (jingles, pauses, bed), mastering, encoding, sidecars."""

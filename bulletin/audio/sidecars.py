@@ -1,0 +1,152 @@
+"""The files written beside a bulletin (same stem): transcripts, chapters, the script; and reading them back.
+
+``SIDECARS`` is the one list of their names; the generator, publish and the listen-back
+check all take it from here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from bulletin.audio.timeline import Chapter, Placement
+from bulletin.errors import BulletinError
+from bulletin.files import write_atomic
+from bulletin.timecode import timestamp
+
+SIDECARS = {"vtt": ".vtt", "srt": ".srt", "chapters": ".chapters.json", "script": ".script.json"}
+"""Each sidecar's kind and the suffix it takes after the audio's stem."""
+MIME_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "chapters": "application/json+chapters"}
+"""How a feed announces the published sidecars."""
+
+
+def sidecar_paths(audio: str | os.PathLike) -> dict[str, Path]:
+    """Return the paths of the files written beside ``audio`` (same stem), by kind."""
+    stem = Path(audio).with_suffix("")
+    return {kind: Path(f"{stem}{suffix}") for kind, suffix in SIDECARS.items()}
+
+
+def _cues(placements: list[Placement], separator: str) -> list[str]:
+    """Return numbered cues, one per segment, with times written with ``separator`` before milliseconds."""
+    lines = []
+    for number, placement in enumerate(placements, 1):
+        start, end = timestamp(placement.start_s, separator), timestamp(placement.end_s, separator)
+        lines += [str(number), f"{start} --> {end}", placement.text, ""]
+    return lines
+
+
+def vtt_text(placements: list[Placement]) -> str:
+    """Return a WebVTT transcript: one cue per segment, timed where it sits in the mix."""
+    return "\n".join(["WEBVTT", "", *_cues(placements, ".")])
+
+
+def srt_text(placements: list[Placement]) -> str:
+    """Return the same transcript as SubRip (SRT)."""
+    return "\n".join(_cues(placements, ","))
+
+
+def chapters_json(chapters: list[Chapter]) -> str:
+    """Return Podcasting 2.0 chapters JSON (version 1.2.0)."""
+    return json.dumps(
+        {"version": "1.2.0", "chapters": [{"startTime": round(c.start_s, 3), "title": c.title} for c in chapters]},
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def script_json(title: str, placements: list[Placement]) -> str:
+    """Return the spoken script with each segment's place in the mix (for listen-back checks)."""
+    return json.dumps(
+        {
+            "title": title,
+            "segments": [
+                {
+                    "role": p.role,
+                    "text": p.text,
+                    "start_s": round(p.start_s, 3),
+                    "end_s": round(p.end_s, 3),
+                    "paragraph": p.paragraph,
+                }
+                for p in placements
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    write_atomic(path, text.encode("utf-8"))
+
+
+def load_script_json(path: str | os.PathLike) -> tuple[str, list[Placement]]:
+    """Return (title, segments) from a ``<stem>.script.json`` sidecar written by the generator."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BulletinError(f"{path}: no such script file; give the .script.json written beside the bulletin") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BulletinError(f"{path}: not a readable script JSON ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        raise BulletinError(f'{path}: expected an object with a "segments" list')
+    segments = []
+    for index, item in enumerate(data["segments"]):
+        try:
+            segments.append(
+                Placement(
+                    str(item["role"]),
+                    str(item["text"]),
+                    float(item["start_s"]),
+                    float(item["end_s"]),
+                    int(item.get("paragraph", -1)),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise BulletinError(f"{path}: segments[{index}] needs role, text, start_s, end_s ({error!r})") from None
+    return str(data.get("title", "")), segments
+
+
+def default_script_path(audio_path: str | os.PathLike) -> Path:
+    """Return where the generator writes the script sidecar of ``audio_path``: ``<stem>.script.json``."""
+    return sidecar_paths(audio_path)["script"]
+
+
+def load_chapters(audio: Path | str) -> list[Chapter]:
+    """Return the chapters of ``audio``: from ``<stem>.chapters.json`` if present, else its ID3 CHAP frames."""
+    sidecar = sidecar_paths(audio)["chapters"]
+    if sidecar.is_file():
+        return chapters_from_json(sidecar)
+    return chapters_from_id3(audio)
+
+
+def chapters_from_json(path: Path) -> list[Chapter]:
+    """Return the chapters of a Podcasting 2.0 chapters file, in time order; BulletinError if unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        chapters = [Chapter(float(c["startTime"]), str(c.get("title", ""))) for c in data["chapters"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BulletinError(f"{path}: not a Podcasting 2.0 chapters file ({error})") from None
+    return sorted(chapters, key=lambda c: c.start_s)
+
+
+def chapters_from_id3(audio: Path) -> list[Chapter]:
+    """Return the ID3 CHAP chapters of an MP3, in time order; none when its tag is missing or damaged."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    try:
+        tags = ID3(audio)
+    except (ID3NoHeaderError, OSError):
+        return []
+    except Exception:  # a damaged tag is not worth failing playback or publishing over
+        return []
+    chapters = []
+    for frame in tags.getall("CHAP"):
+        title = ""
+        for sub in frame.sub_frames.values():
+            if sub.FrameID == "TIT2" and sub.text:
+                title = str(sub.text[0])
+        chapters.append(Chapter(frame.start_time / 1000.0, title or frame.element_id))
+    return sorted(chapters, key=lambda c: c.start_s)

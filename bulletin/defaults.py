@@ -1,0 +1,81 @@
+"""Every default a user can see and every range a user value is checked against, defined once.
+
+The library's dataclasses take their defaults from here, the validation in
+``bulletin.pipeline`` checks against these ranges, and the CLI's options and help texts
+read them. Standard library only: ``bulletin --help`` imports this module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+VOICE = "fr-css10"
+"""Voice preset used when none is given."""
+ENGINES = ("bf16", "torch", "onnx")
+"""How a Coqui VITS model can run (``bulletin.engines.fastvits``)."""
+ENGINE = "bf16"
+"""Default engine: bf16 decoder where the CPU has native bf16, else float32 torch."""
+DEVICES = ("cpu", "cuda")
+"""Where a model can run."""
+DEVICE = "cpu"
+
+MAX_CHARS = 250
+"""Longest segment, in spoken characters."""
+MAX_CHARS_RANGE = (40, 2000)
+"""Shortest and longest ``max_chars`` accepted."""
+
+AUDIO_FORMATS = ("mp3", "wav", "flac", "ogg")
+AUDIO_FORMAT = "mp3"
+BITRATE_KBPS = 128
+"""MP3 CBR bitrate."""
+BITRATE_RANGE_KBPS = (64, 192)
+"""MP3 bitrates offered (a spoken-word podcast needs no more than 192)."""
+
+LOUDNESS_PRESETS = {
+    "podcast": (-16.0, -1.0),
+    "ebu-r128": (-23.0, -1.0),
+    "atsc": (-24.0, -2.0),
+    "smart-speaker": (-14.0, -2.0),
+}
+"""(integrated LUFS, true-peak dBTP) per delivery standard."""
+LOUDNESS_PRESET = "podcast"
+LOUDNESS_RANGE_LUFS = (-40.0, -5.0)
+TRUE_PEAK_RANGE_DB = (-10.0, 0.0)
+
+PAUSE_AFTER_MS = {"headline": 900, "lead": 500, "body": 450, "source": 400}
+"""Silence after a segment of each role, when the next segment starts the same paragraph."""
+PAUSE_RANGE_MS = (0, 10_000)
+"""Shortest and longest pause a user may ask for."""
+OVERLAP_RANGE_MS = (0, 5000)
+"""How far the first words may start before the intro ends."""
+DUCK_DB = -18.0
+"""Music bed gain under speech."""
+DUCK_RANGE_DB = (-60.0, 0.0)
+
+STATION = "bulletin"
+"""ID3 artist (TPE1) when no station is named."""
+SHOW = "Bulletin d'information"
+"""ID3 album (TALB) when no show is named."""
+
+OUTPUT_DIR = Path("audio_out")
+"""Where bulletins go when no output is given."""
+FEED_DIR = OUTPUT_DIR / "feed"
+"""Where ``bulletin publish`` writes a feed when no directory is given."""
+FEED_KEEP = 100
+"""Newest episodes listed in a feed."""
+CHANNEL_FILE = "podcast.toml"
+"""Channel TOML looked for in the feed directory, then in the current directory."""
+
+MAX_WER = 0.25
+"""Highest acceptable overall word error rate of a listen-back check."""
+MAX_SEGMENT_WER = 0.5
+"""A segment above this word error rate (with enough errors) is flagged."""
+
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+
+
+def span(values: tuple) -> str:
+    """Return "A to B" for a (low, high) range, as help texts and errors say it."""
+    low, high = values
+    return f"{low:g} to {high:g}"

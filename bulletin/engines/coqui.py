@@ -1,0 +1,247 @@
+"""The Coqui TTS engine: a preset's model name (fetched on first use) or a local model directory.
+
+torch and TTS are imported only when a Coqui voice first speaks, never at ``import bulletin``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from bulletin.engines.base import VoiceOptions, VoicePreset, alphabet_with_capitals, model_checkpoint, release_memory
+from bulletin.errors import VoiceError
+from bulletin.files import sha256_file
+
+
+def coqui_model_dir(model_name: str) -> Path | None:
+    """Return where Coqui's model manager keeps ``model_name``, or None if it is not downloaded."""
+    # Coqui's rule (trainer.io.get_user_data_dir), restated: importing it would import torch.
+    if os.environ.get("TTS_HOME"):
+        root = Path(os.environ["TTS_HOME"]).expanduser() / "tts"
+    elif os.environ.get("XDG_DATA_HOME"):
+        root = Path(os.environ["XDG_DATA_HOME"]).expanduser() / "tts"
+    elif sys.platform == "darwin":
+        root = Path("~/Library/Application Support/tts").expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        root = (
+            Path(user_data_dir("tts", appauthor=False)) if sys.platform == "win32" else Path.home() / ".local/share/tts"
+        )
+    directory = root / model_name.replace("/", "--")
+    return directory if (directory / "config.json").is_file() else None
+
+
+def coqui_alphabet_from_config(config_path: Path) -> frozenset[str]:
+    """Return the characters a Coqui model accepts, read from its config.json (no torch)."""
+    import json
+
+    config = json.loads(Path(config_path).read_text(encoding="utf-8"))
+    characters = config.get("characters") or {}
+    vocab = "".join(str(characters.get(key) or "") for key in ("characters", "punctuations"))
+    if config.get("use_phonemes"):
+        from bulletin.text.normalize import FRENCH_ALPHABET  # a phonemiser reads ordinary French
+
+        return FRENCH_ALPHABET
+    return alphabet_with_capitals(vocab)
+
+
+class CoquiVoice:
+    """A Coqui TTS model: a preset's model name (fetched on first use) or a local model dir.
+
+    Opening it is cheap (config and checksum only); torch and the model load on the
+    first ``synthesize``, so a re-run served from the cache never imports torch.
+    ``options.engine`` picks how a VITS model runs (``bulletin.engines.fastvits``):
+    "bf16" (default: HiFi-GAN decoder in bfloat16 on CPUs with native bf16, else torch),
+    "torch" (Coqui as is, float32) or "onnx" (ONNX Runtime, float32, same samples as torch).
+    """
+
+    def __init__(self, preset: VoicePreset, options: VoiceOptions) -> None:
+        self.name = preset.name
+        self.preset = preset
+        self.options = options
+        if options.device not in ("cpu", "cuda"):
+            raise VoiceError(f"unknown device {options.device!r}; use --device cpu or --device cuda")
+        if preset.needs_speaker_wav and not options.speaker_wav:
+            raise VoiceError(
+                f"voice {preset.name} clones a speaker: give --speaker-wav FILE (a few seconds of clean speech)"
+            )
+        if options.speaker_wav and not Path(options.speaker_wav).is_file():
+            raise VoiceError(f"{options.speaker_wav}: no such speaker recording; give an existing .wav file")
+        if preset.licence_must_agree and not (options.agree_licence or os.environ.get("COQUI_TOS_AGREED") == "1"):
+            raise VoiceError(
+                f"voice {preset.name} is under the {preset.licence} licence (non-commercial use only); "
+                "read it, then pass --agree-licence (or set COQUI_TOS_AGREED=1) to use it"
+            )
+        directory = Path(preset.model) if Path(preset.model).is_dir() else coqui_model_dir(preset.model)
+        if directory is None:
+            directory = _download_coqui_model(preset.model)
+        self._directory = directory
+        self._checkpoint = _checkpoint_in(directory)
+        self.alphabet = coqui_alphabet_from_config(directory / "config.json")
+        from bulletin.engines.fastvits import resolve_engine
+
+        self.engine = resolve_engine(options.engine, directory / "config.json", options.device)
+        """The engine that will run: "bf16", "torch" or "onnx" (see bulletin.engines.fastvits)."""
+        self.identity = "|".join(
+            [
+                "coqui",
+                sha256_file(self._checkpoint)[:16],
+                preset.speaker,
+                preset.language,
+                sha256_file(options.speaker_wav)[:16] if options.speaker_wav else "",
+            ]
+        )
+        if self.engine == "bf16":  # different samples (~0.3 dB log-mel): its own cache entries
+            self.identity += "|bf16"
+        self._tts = None
+        self._fast = None
+
+    @property
+    def sample_rate(self) -> int:
+        """Rate of the samples ``synthesize`` returns, in Hz (loads the model)."""
+        self._model()
+        return self._rate
+
+    def _model(self):
+        if self._tts is None and self._fast is None:
+            if self.engine == "onnx":
+                self._fast = self._load_onnx()
+            if self._fast is None:
+                self._tts = self._load()
+        return self._tts
+
+    def _load_onnx(self):
+        """Return the ONNX engine, or None (logged) when this model cannot run on it."""
+        from bulletin.engines.fastvits import FastVits
+
+        logging.getLogger("TTS").setLevel(logging.ERROR)
+        cache_dir = self.options.cache_dir
+        if cache_dir is None:
+            from bulletin.locations import default_cache_dir
+
+            cache_dir = default_cache_dir()
+        try:
+            fast = FastVits(self._directory, Path(cache_dir), threads=self.options.threads, device=self.options.device)
+        except Exception as error:  # export or runtime failure: torch still speaks this model
+            logging.getLogger(__name__).warning(
+                "ONNX engine unavailable for %s (%s: %s); using torch", self.name, type(error).__name__, error
+            )
+            self.engine = "torch"
+            return None
+        tokenizer = fast.tokenizer
+        self._cleaner = tokenizer.text_cleaner
+        self._vocab = frozenset(tokenizer.characters.vocab)
+        self._rate = fast.sample_rate
+        return fast
+
+    def _load(self):
+        # oneDNN caches compiled kernels per input shape, and every sentence has its own length:
+        # uncapped, the cache grows by ~60 MB a paragraph; 16 entries cost no measurable speed
+        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
+        import torch
+
+        logging.getLogger("TTS").setLevel(logging.ERROR)
+        if self.options.device == "cuda" and not torch.cuda.is_available():
+            raise VoiceError("--device cuda: no CUDA GPU is available here; use --device cpu")
+        if self.options.threads:
+            torch.set_num_threads(self.options.threads)
+        if self.preset.licence_must_agree:
+            os.environ["COQUI_TOS_AGREED"] = "1"  # agreed above; stops Coqui's interactive prompt
+        from TTS.api import TTS
+
+        if Path(self.preset.model).is_dir():
+            tts = TTS(
+                model_path=str(self._checkpoint), config_path=str(self._directory / "config.json"), progress_bar=False
+            )
+        else:  # by name, so Coqui also wires the model's default vocoder
+            tts = TTS(model_name=self.preset.model, progress_bar=False)
+        tts = tts.to(self.options.device)
+        model = tts.synthesizer.tts_model
+        if self.engine == "bf16":
+            from bulletin.engines.fastvits import bf16_decoder
+
+            bf16_decoder(model)
+        elif type(model).__name__ == "Vits" and hasattr(model.waveform_decoder, "ups"):
+            from bulletin.engines.fastvits import chunked_decoder
+
+            chunked_decoder(model)
+        if hasattr(model, "posterior_encoder"):  # a VITS's training-only half (~20 % of it)
+            model.posterior_encoder = None
+        release_memory()
+        tokenizer = tts.synthesizer.tts_model.tokenizer
+        self._cleaner = tokenizer.text_cleaner
+        self._vocab = frozenset(tokenizer.characters.vocab)
+        self._rate = int(tts.synthesizer.output_sample_rate)
+        return tts
+
+    def close(self) -> None:
+        """Free the model and its engine; the next ``synthesize`` loads it again."""
+        if self._tts is None and self._fast is None:  # never loaded (every segment cached): nothing to free
+            return
+        self._tts = self._fast = None
+        release_memory()
+
+    def without_noise(self) -> CoquiVoice:
+        """Set the model's noise scales to 0 so synthesis is deterministic (to compare engines); return self."""
+        self._model()
+        if self._fast is not None:
+            self._fast.scales[[0, 2]] = 0.0
+        else:
+            model = self._tts.synthesizer.tts_model
+            model.inference_noise_scale = model.inference_noise_scale_dp = 0.0
+        return self
+
+    def dropped_characters(self, text: str) -> Counter[str]:
+        """Return the characters of ``text`` this model would drop after its own cleaner (loads the model)."""
+        self._model()
+        cleaned = self._cleaner(text) if self._cleaner else text
+        return Counter(c for c in cleaned if c not in self._vocab)
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Return ``text`` spoken, mono float32 at ``sample_rate``."""
+        tts = self._model()
+        if self._fast is not None:
+            return self._fast.synthesize(text)
+        import torch
+
+        kwargs = {}
+        if self.preset.needs_speaker_wav:
+            kwargs = {"speaker_wav": str(self.options.speaker_wav), "language": self.preset.language}
+        elif self.preset.speaker:
+            kwargs = {"speaker": self.preset.speaker}
+        with torch.inference_mode():
+            samples = tts.tts(text, split_sentences=True, **kwargs)
+        release_memory(collect=False)
+        return np.asarray(samples, dtype=np.float32).reshape(-1)
+
+
+def _download_coqui_model(model_name: str) -> Path:
+    """Fetch ``model_name`` with Coqui's model manager; VoiceError naming the ways out on failure."""
+    logging.getLogger("TTS").setLevel(logging.ERROR)
+    try:
+        from TTS.utils.manage import ModelManager
+
+        ModelManager(progress_bar=False).download_model(model_name)
+    except Exception as error:  # network, disk or hub failure: the user can act on it
+        raise VoiceError(
+            f"cannot fetch Coqui model {model_name} ({type(error).__name__}: {str(error)[:100]}); it is "
+            "downloaded once on first use, so connect to the internet once, or use --voice DIR with a local "
+            "model directory, or another preset (bulletin voices)"
+        ) from None
+    directory = coqui_model_dir(model_name)
+    if directory is None:
+        raise VoiceError(f"Coqui model {model_name} was fetched but has no config.json; delete it and retry")
+    return directory
+
+
+def _checkpoint_in(directory: Path) -> Path:
+    checkpoint = model_checkpoint(directory)
+    if checkpoint is None:
+        raise VoiceError(f"{directory}: no .pth checkpoint in this model directory")
+    return checkpoint

@@ -1,0 +1,1 @@
+"""Quality checks: listening back to a bulletin with speech recognition."""

@@ -1,0 +1,184 @@
+"""What a bulletin is asked to be and what it came out as, and the rules on the values asked.
+
+Every front end (CLI, web service, batch runner) builds a ``GenerateRequest`` with
+``loudness_targets`` and ``parse_pauses`` and gets a ``Bulletin`` back from
+``bulletin.pipeline.produce``; ``validate`` refuses out-of-range values before any work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from bulletin import defaults
+from bulletin.audio.layout import MixSettings
+from bulletin.engines.base import VoiceOptions
+from bulletin.errors import ArticleError, RequestError
+from bulletin.text.segment import Script
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """Everything ``produce`` needs; every default is bulletin.defaults'."""
+
+    articles: tuple[Path, ...]
+    """The article files, one story each, read in this order."""
+    output: Path | None = None
+    """Audio file to write; default audio_out/DATE-SLUG.<format>."""
+    voice: str = defaults.VOICE
+    """Preset name or Coqui model directory."""
+    voice_options: VoiceOptions = field(default_factory=VoiceOptions)
+    """Device, threads, engine, speaker wav, licence agreement."""
+    cache_dir: Path | None = None
+    """Segment cache; default the user cache dir."""
+    lexicon: Path | None = None
+    """User pronunciation lexicon overriding the bundled one."""
+    max_chars: int = defaults.MAX_CHARS
+    """Longest segment in spoken characters."""
+    jingles: bool = True
+    """Intro and outro jingles (and the stinger between stories)."""
+    intro: Path | None = None
+    """User intro jingle (any format ffmpeg reads); default the bundled one."""
+    outro: Path | None = None
+    """User outro jingle; default the bundled one."""
+    stinger: Path | None = None
+    """User stinger between stories; default the bundled one."""
+    bed: Path | None = None
+    """Music bed looped under the speech and ducked; none by default."""
+    mix: MixSettings = field(default_factory=MixSettings)
+    """Pauses, overlap and ducking."""
+    target_lufs: float = defaults.LOUDNESS_PRESETS[defaults.LOUDNESS_PRESET][0]
+    """Integrated loudness of the master."""
+    true_peak_db: float = defaults.LOUDNESS_PRESETS[defaults.LOUDNESS_PRESET][1]
+    """True-peak ceiling of the master."""
+    audio_format: str = defaults.AUDIO_FORMAT
+    """mp3, wav, flac or ogg."""
+    bitrate_kbps: int = defaults.BITRATE_KBPS
+    """MP3 CBR bitrate (bulletin.defaults.BITRATE_RANGE_KBPS)."""
+    station: str = defaults.STATION
+    """Station or author (ID3 TPE1)."""
+    show: str = defaults.SHOW
+    """Show name (ID3 TALB)."""
+    artwork: Path | None = None
+    """Cover image (PNG or JPEG); default the bundled one."""
+    date: dt.date | None = None
+    """Broadcast date (tags, default file name); default today."""
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """What ``produce`` made."""
+
+    output: Path
+    """The audio file written."""
+    sidecars: dict[str, Path]
+    """Transcript (vtt, srt), chapters and script JSON beside it."""
+    script: Script
+    """What was said."""
+    voice: str
+    """Voice used."""
+    duration_s: float
+    """Decoded duration of the file."""
+    speech_s: float
+    """Trimmed speech in it."""
+    jingles_s: float
+    """Intro + outro."""
+    pauses_s: float
+    """Silence between parts."""
+    loudness_lufs: float
+    """Integrated loudness of the decoded file."""
+    true_peak_db: float
+    """True peak of the decoded file (4x oversampled)."""
+    loudness_range_lu: float
+    """Loudness range (EBU Tech 3342) of the decoded file."""
+    cache_hits: int
+    """Segments taken from the cache."""
+    cache_misses: int
+    """Segments synthesised."""
+    dropped_characters: int
+    """Characters the voice dropped in the segments synthesised (always 0 when the normaliser did its job)."""
+    seconds: float
+    """Wall time of the run."""
+
+    def summary(self) -> dict:
+        """Return a JSON-ready summary."""
+        return {
+            "output": str(self.output),
+            "duration_s": round(self.duration_s, 3),
+            "speech_s": round(self.speech_s, 3),
+            "jingles_s": round(self.jingles_s, 3),
+            "pauses_s": round(self.pauses_s, 3),
+            "segments": len(self.script.segments),
+            "voice": self.voice,
+            "cache_hits": self.cache_hits,
+            "cache_misses": self.cache_misses,
+            "dropped_characters": self.dropped_characters,
+            "loudness_lufs": round(self.loudness_lufs, 2),
+            "true_peak_db": round(self.true_peak_db, 2),
+            "loudness_range_lu": round(self.loudness_range_lu, 2),
+            "seconds": round(self.seconds, 2),
+            "files": {kind: str(path) for kind, path in self.sidecars.items()},
+        }
+
+
+@dataclass(frozen=True)
+class SpokenScript:
+    """The script as a voice would read it, and what it would still drop."""
+
+    script: Script
+    voice: str
+    dropped: Counter
+
+
+# --- rules shared by every front end -----------------------------------------------------------
+
+
+def loudness_targets(
+    preset: str = defaults.LOUDNESS_PRESET, loudness_lufs: float | None = None, true_peak_db: float | None = None
+) -> tuple[float, float]:
+    """Return (integrated LUFS, true-peak dBTP): the named preset's, each overridden when given."""
+    if preset not in defaults.LOUDNESS_PRESETS:
+        raise RequestError(f"unknown loudness preset {preset!r}; use one of {', '.join(defaults.LOUDNESS_PRESETS)}")
+    preset_lufs, preset_peak = defaults.LOUDNESS_PRESETS[preset]
+    return (
+        preset_lufs if loudness_lufs is None else loudness_lufs,
+        preset_peak if true_peak_db is None else true_peak_db,
+    )
+
+
+def parse_pauses(items: Iterable[str]) -> Mapping[str, int]:
+    """Return the pause after each role, from the defaults and ``ROLE=MS`` items ("headline=1200")."""
+    pauses = dict(defaults.PAUSE_AFTER_MS)
+    low, high = defaults.PAUSE_RANGE_MS
+    for item in items:
+        role, _, value = item.partition("=")
+        if role not in pauses or not value.isdigit():
+            raise RequestError(f"--pause {item!r}: write ROLE=MS with ROLE one of {', '.join(pauses)}")
+        if not low <= int(value) <= high:
+            raise RequestError(f"--pause {item!r}: a pause must be {defaults.span(defaults.PAUSE_RANGE_MS)} ms")
+        pauses[role] = int(value)
+    return MappingProxyType(pauses)
+
+
+def validate(request: GenerateRequest) -> None:
+    """Raise a BulletinError subclass naming the first value of ``request`` outside its range."""
+    if not request.articles:
+        raise ArticleError("no article given; name at least one .txt or .md file")
+    checks = [
+        ("--max-chars", request.max_chars, defaults.MAX_CHARS_RANGE, ""),
+        ("--loudness", request.target_lufs, defaults.LOUDNESS_RANGE_LUFS, " LUFS"),
+        ("--true-peak", request.true_peak_db, defaults.TRUE_PEAK_RANGE_DB, " dBTP"),
+        ("--overlap-ms", request.mix.overlap_ms, defaults.OVERLAP_RANGE_MS, " ms"),
+        ("--duck-db", request.mix.bed_duck_db, defaults.DUCK_RANGE_DB, " dB"),
+    ]
+    if request.audio_format == "mp3":
+        checks.append(("--bitrate", request.bitrate_kbps, defaults.BITRATE_RANGE_KBPS, " kbps"))
+    for option, value, (low, high), unit in checks:
+        if not low <= value <= high:
+            raise RequestError(f"{option} {value:g}{unit} is out of range; use {low:g} to {high:g}{unit}")
+    if request.audio_format not in defaults.AUDIO_FORMATS:
+        raise RequestError(f"unknown format {request.audio_format!r}; use one of {', '.join(defaults.AUDIO_FORMATS)}")

@@ -1,0 +1,179 @@
+"""Read a news article file into a typed ``Article``.
+
+Understands the reference format (``examples/rhc-kazakhstan.txt``): a markdown
+title ``# *...*``, ``---`` rules, a dateline opening the lead ("Astana, 10 janvier
+(RHC) Le président ..."), body paragraphs, a source line "(RT)", a ``<https://...>``
+link line and a bold site footer ("**Radio Habana Cuba**"). Plain text (first
+non-empty line is the title) and markdown work too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bulletin.errors import ArticleError
+from bulletin.text.numbers_fr import MONTH_SPELLINGS
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as a newsroom wrote it (written text, not yet spoken)."""
+
+    title: str
+    """The headline."""
+    paragraphs: tuple[str, ...]
+    """Body paragraphs; the first is the lead, with its dateline removed."""
+    dateline: str = ""
+    """Place and date opening the lead, e.g. "Astana, 10 janvier"."""
+    agency: str = ""
+    """Agency credited in the dateline, e.g. "RHC"."""
+    source: str = ""
+    """Source credited at the end, e.g. "RT"."""
+    url: str = ""
+    """Link to the original article, never spoken."""
+    site: str = ""
+    """Publishing site named in the footer, e.g. "Radio Habana Cuba"; never spoken."""
+
+    @property
+    def lead(self) -> str:
+        """The lead paragraph."""
+        return self.paragraphs[0]
+
+
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
+_LINK_LINE = re.compile(r"^\s*<?\s*(https?://\S+?)\s*>?\s*$")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*$")
+_SOURCE_LINE = re.compile(r"^\s*\(\s*(?:source\s*:\s*)?([^()]{1,60}?)\s*\)\s*\.?\s*$", re.IGNORECASE)
+_SOURCE_PREFIX = re.compile(r"^\s*source\s*:\s*(.{1,60}?)\.?\s*$", re.IGNORECASE)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1")
+_DATE = r"\d{1,2}(?:er|ᵉʳ)?\s+(?:" + "|".join(MONTH_SPELLINGS) + r")(?:\s+\d{4})?"
+_PLACE = r"[A-ZÀ-ÖØ-Þ][\w'’.\- ]{0,40}?"
+# "Astana, 10 janvier (RHC) Le président..." / "PARIS, 3 mai (AFP) - ..." / "Genève (ATS) - ..."
+_AGENCY = r"[A-Za-z][\w .&-]{0,20}"
+_DATELINE = re.compile(
+    rf"^(?P<place>{_PLACE})(?:,\s*(?P<date>{_DATE})(?:\s*\((?P<agency>{_AGENCY})\))?|\s*\((?P<agency_only>{_AGENCY})\))"
+    r"\s*[-–—:.]?\s+(?P<rest>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def read_article(path: str | Path) -> Article:
+    """Return the Article in a text or markdown file; ArticleError if it is unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise ArticleError(f"{path}: no such file; give the path of a .txt or .md article")
+    if path.is_dir():
+        raise ArticleError(f"{path}: is a directory; give the path of a .txt or .md article")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ArticleError(f"{path}: is a binary file, not an article; give a UTF-8 .txt or .md file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ArticleError(f"{path}: is not UTF-8 text; save the article as UTF-8 and retry") from None
+    try:
+        return parse_article(text)
+    except ArticleError as error:
+        raise ArticleError(f"{path}: {error}") from None
+
+
+def parse_article(text: str) -> Article:
+    """Return the Article in ``text`` (reference format, markdown or plain text)."""
+    blocks = _blocks(text)
+    if not blocks:
+        raise ArticleError("the article is empty: it has no text to read; give a file with a title and a paragraph")
+    title, url, site, source = "", "", "", ""
+    paragraphs: list[str] = []
+    for block in blocks:
+        heading = _HEADING.match(block)
+        if heading:
+            if not title:
+                title = _strip_markdown(heading.group(1))
+            continue  # later sub-headings are layout, not text to read
+        link = _LINK_LINE.match(block)
+        if link:
+            url = url or link.group(1)
+            continue
+        bold = _BOLD_LINE.match(block)
+        if bold and paragraphs:
+            site = _strip_markdown(bold.group(2))  # a bold line after the text is the site footer
+            continue
+        found_source = _SOURCE_LINE.match(block) or (paragraphs and _SOURCE_PREFIX.match(block))
+        if found_source and paragraphs:
+            source = found_source.group(1).strip()
+            continue
+        plain = _strip_markdown(block)
+        if not title:
+            title = plain
+        elif plain:
+            paragraphs.append(plain)
+    if not title:
+        raise ArticleError("the article has no text to read; give a file with a title and a paragraph")
+    if not paragraphs:
+        raise ArticleError("the article has a title but no body text; add at least one paragraph")
+    dateline, agency, lead = split_dateline(paragraphs[0])
+    paragraphs[0] = lead
+    return Article(
+        title=title,
+        paragraphs=tuple(paragraphs),
+        dateline=dateline,
+        agency=agency,
+        source=source,
+        url=url,
+        site=site,
+    )
+
+
+def split_dateline(paragraph: str) -> tuple[str, str, str]:
+    """Return (dateline, agency, rest) of a lead paragraph; empty dateline if it has none.
+
+    "Astana, 10 janvier (RHC) Le président ..." -> ("Astana, 10 janvier", "RHC", "Le président ...")
+    """
+    match = _DATELINE.match(paragraph)
+    if not match:
+        return "", "", paragraph
+    dateline = match.group("place").strip()
+    if match.group("date"):
+        dateline += ", " + match.group("date")
+    agency = match.group("agency") or match.group("agency_only") or ""
+    return dateline, agency.strip(), match.group("rest").strip()
+
+
+def _blocks(text: str) -> list[str]:
+    """Return the paragraphs of ``text``: runs of non-blank lines joined by spaces, rules dropped."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line.strip() or _RULE.match(line):
+            if current:
+                blocks.append(" ".join(current))
+                current = []
+            continue
+        if _HEADING.match(line) or _LINK_LINE.match(line):
+            if current:
+                blocks.append(" ".join(current))
+                current = []
+            blocks.append(line.strip())
+            continue
+        current.append(line.strip())
+    if current:
+        blocks.append(" ".join(current))
+    return [block for block in blocks if block.strip()]
+
+
+def _strip_markdown(text: str) -> str:
+    """Return ``text`` without markdown decoration: images, link targets, emphasis markers."""
+    text = _IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    for _ in range(3):  # nested emphasis: ***a***, **_a_**
+        text = _EMPHASIS.sub(r"\2", text)
+    text = re.sub(r"^\s*(?:[-+*]|>)\s+", "", text)  # list bullets, quotes
+    return re.sub(r"\s+", " ", text).strip().strip("*_").strip()

@@ -1,0 +1,320 @@
+"""Broadcast mastering end to end: loudness per preset measured by ffmpeg's ebur128, tags, chapters,
+transcripts that agree with the mix, the quality gate, beds, user jingles and other formats."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+import soundfile
+import webvtt
+from mutagen.id3 import ID3
+
+from bulletin.audio import io, layout, master
+from bulletin.text.segment import Segment
+
+from helpers import speech_like
+
+SHORT_ARTICLE = """# Grève des contrôleurs aériens ce jeudi
+
+Paris, 25 novembre (AFP) La direction de l'aviation civile demande aux compagnies
+de réduire leurs vols de 30 % jeudi à Orly.
+
+Le mouvement, lancé par le premier syndicat de la profession, porte sur les salaires
+et les effectifs. Les négociations reprendront lundi à 10h30.
+
+Des perturbations sont attendues jusqu'au week-end.
+
+(AFP)
+"""
+
+
+def ebur128(path) -> tuple[float, float]:
+    """Return (integrated LUFS, true peak dBTP) as ffmpeg's ebur128 filter measures the decoded file."""
+    result = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-filter_complex",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = result.stderr.rsplit("Summary:", 1)[1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+@pytest.fixture(scope="module")
+def article(tmp_path_factory):
+    path = tmp_path_factory.mktemp("article") / "greve.txt"
+    path.write_text(SHORT_ARTICLE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.mark.parametrize(
+    ("preset", "target", "ceiling"),
+    [("podcast", -16, -1), ("ebu-r128", -23, -1), ("atsc", -24, -2), ("smart-speaker", -14, -2)],
+)
+def test_loudness_preset_measured_by_ffmpeg(tmp_path, cli, article, cache, tiny_voice_dir, preset, target, ceiling):
+    out = tmp_path / f"{preset}.mp3"
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--loudness-preset",
+        preset,
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    integrated, peak = ebur128(out)
+    assert abs(integrated - target) <= 0.5
+    assert peak <= ceiling
+    summary = json.loads(result.stdout)
+    assert summary["loudness_range_lu"] >= 0
+
+
+def test_overrides_and_bitrate(tmp_path, cli, article, cache, tiny_voice_dir):
+    out = tmp_path / "b.mp3"
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--loudness",
+        "-19",
+        "--true-peak",
+        "-3",
+        "--bitrate",
+        "64",
+    )
+    assert result.returncode == 0, result.stderr
+    integrated, peak = ebur128(out)
+    assert abs(integrated + 19) <= 0.5 and peak <= -3
+    from mutagen.mp3 import MP3
+
+    assert MP3(out).info.bitrate == 64000
+
+
+def test_tags_artwork_chapters_and_transcripts_agree(tmp_path, cli, article, cache, tiny_voice_dir):
+    out = tmp_path / "b.mp3"
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--station",
+        "Radio Test",
+        "--show",
+        "Le journal",
+    )
+    assert result.returncode == 0, result.stderr
+    id3 = ID3(out)
+    assert str(id3["TPE1"]) == "Radio Test" and str(id3["TALB"]) == "Le journal"
+    assert str(id3["TLAN"]) == "fra" and str(id3["TDRC"])
+    cover = id3.getall("APIC")[0]
+    assert cover.mime == "image/png" and cover.data[:4] == b"\x89PNG"
+    import io
+
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(cover.data)).size == (1400, 1400)
+    chaps = sorted(id3.getall("CHAP"), key=lambda frame: frame.start_time)
+    assert len(chaps) >= 4
+    cues = list(webvtt.read(str(out.with_suffix(".vtt"))))
+    cue_starts_ms = {_ms(cue.start) for cue in cues}
+    story_chaps = [c for c in chaps if str(c.sub_frames["TIT2"]) not in ("Générique", "Fin")]
+    assert len(story_chaps) >= 4
+    for chap in story_chaps:  # every story chapter starts exactly where its first cue starts
+        assert min(abs(chap.start_time - start) for start in cue_starts_ms) <= 1
+    # the cues say exactly the spoken script, in order
+    spoken = json.loads(cli("script", article, "--voice", tiny_voice_dir, "--json").stdout)
+    assert " ".join(cue.text for cue in cues) == " ".join(s["text"] for s in spoken["segments"])
+    srt = out.with_suffix(".srt").read_text(encoding="utf-8")
+    assert srt.count(" --> ") == len(cues)
+    chapters = json.loads(out.with_name("b.chapters.json").read_text(encoding="utf-8"))["chapters"]
+    assert [round(c["startTime"] * 1000) for c in chapters] == [c.start_time for c in chaps]
+
+
+def _ms(timestamp: str) -> int:
+    hours, minutes, seconds = timestamp.split(":")
+    return round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+
+
+@pytest.fixture(scope="module")
+def silent_voice_dir(tmp_path_factory):
+    """A tiny VITS whose waveform decoder outputs silence (its last layer zeroed)."""
+    import torch
+
+    from helpers import build_test_voice
+
+    directory = build_test_voice(tmp_path_factory.mktemp("silent") / "voice", "tiny")
+    checkpoint = torch.load(directory / "model.pth", map_location="cpu", weights_only=False)
+    for name, tensor in checkpoint["model"].items():
+        if name.startswith("waveform_decoder.conv_post"):
+            tensor.zero_()
+    torch.save(checkpoint, directory / "model.pth")
+    return directory
+
+
+def test_silent_voice_is_refused_and_nothing_written(tmp_path, cli, article, silent_voice_dir):
+    out = tmp_path / "b.mp3"
+    result = cli("generate", article, "--voice", silent_voice_dir, "-o", out, "--cache-dir", tmp_path / "cache")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "came out silent" in result.stderr
+    assert not list(tmp_path.glob("b*"))
+
+
+def test_unreachable_loudness_is_refused():
+    with pytest.raises(Exception, match="cannot reach"):
+        master.master(speech_like(6.0) * 0.1, -3.0, -9.0)
+
+
+def test_bed_is_ducked_under_speech():
+    segments = [
+        (Segment("headline", "A."), speech_like(2.0, 1)),
+        (Segment("lead", "B.", 0), speech_like(3.0, 2)),
+        (Segment("body", "C.", 1), speech_like(2.5, 3)),
+    ]
+    prepared = [(segment, layout.prepare_speech(samples, io.RATE_HZ)) for segment, samples in segments]
+    t = np.arange(io.RATE_HZ * 4) / io.RATE_HZ
+    bed = (0.2 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    intro = speech_like(2.0, 5) * 0.3
+    dry = layout.assemble(prepared, intro, intro)
+    wet = layout.assemble(prepared, intro, intro, bed=bed)
+    bed_only = wet.samples - dry.samples  # exactly what the bed added
+    rate = io.RATE_HZ
+
+    def level_db(start_s, end_s):
+        part = bed_only[int(start_s * rate) : int(end_s * rate)]
+        return 20 * np.log10(np.sqrt(np.mean(part.astype(np.float64) ** 2)))
+
+    placements = wet.placements
+    under_speech = np.mean([level_db(p.start_s + 0.3, p.end_s - 0.3) for p in placements])
+    gap = level_db(placements[1].end_s + 0.55, placements[2].start_s - 0.13)  # past the release, before the attack
+    assert gap - under_speech >= 15
+    assert np.max(np.abs(np.diff(bed_only))) < 0.05  # ramps, no hard steps
+
+
+def test_user_jingles_in_any_ffmpeg_format(tmp_path, cli, article, cache, tiny_voice_dir):
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    jingle = tmp_path / "jingle.m4a"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=660:duration=1.5:sample_rate=48000",
+            "-ac",
+            "2",
+            "-c:a",
+            "aac",
+            str(jingle),
+        ],
+        check=True,
+    )
+    out = tmp_path / "b.mp3"
+    result = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "--intro",
+        jingle,
+        "--outro",
+        jingle,
+        "--overlap-ms",
+        "500",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["jingles_s"] == pytest.approx(1.5 - 0.5 + 1.5, abs=0.1)
+    not_audio = tmp_path / "not-audio.wav"
+    not_audio.write_text("ceci n'est pas du son", encoding="utf-8")
+    bad = cli(
+        "generate",
+        article,
+        "--voice",
+        tiny_voice_dir,
+        "-o",
+        tmp_path / "c.mp3",
+        "--cache-dir",
+        cache,
+        "--intro",
+        not_audio,
+    )
+    assert bad.returncode == 1 and "cannot decode" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("audio_format", ["wav", "flac", "ogg"])
+def test_other_formats(tmp_path, cli, article, cache, tiny_voice_dir, audio_format):
+    out = tmp_path / f"b.{audio_format}"
+    result = cli(
+        "generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache, "--format", audio_format
+    )
+    assert result.returncode == 0, result.stderr
+    info = soundfile.info(str(out))
+    assert (info.samplerate, info.channels) == (44100, 1) and info.duration > 5
+    integrated, _ = ebur128(out)
+    assert abs(integrated + 16) <= 0.5
+    if audio_format != "wav":
+        import mutagen
+
+        tags = mutagen.File(out)
+        assert tags["title"][0].startswith("Grève des contrôleurs") and "chapter001name" in {k.lower() for k in tags}
+
+
+def test_several_articles_make_one_bulletin_with_a_stinger(tmp_path, cli, article, cache, tiny_voice_dir):
+    second = tmp_path / "meteo.txt"
+    second.write_text("Météo : un automne doux\n\nIl fera jusqu'à 18 degrés à Marseille jeudi.\n", encoding="utf-8")
+    out = tmp_path / "journal.mp3"
+    result = cli("generate", article, second, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", cache, "--json")
+    assert result.returncode == 0, result.stderr
+    id3 = ID3(out)
+    assert str(id3["TIT2"]).startswith("Journal du ")
+    titles = [str(c.sub_frames["TIT2"]) for c in sorted(id3.getall("CHAP"), key=lambda frame: frame.start_time)]
+    first, stinger, story = (
+        titles.index(t) for t in ("Grève des contrôleurs aériens ce jeudi", "Virgule", "Météo : un automne doux")
+    )
+    assert first < stinger < story
+    script = json.loads(out.with_name("journal.script.json").read_text(encoding="utf-8"))["segments"]
+    assert "dix-huit degrés" in script[-1]["text"] or "dix-huit degrés" in script[-2]["text"]

@@ -1,0 +1,116 @@
+"""Voices: presets, model directories, and the random-weight test voice through Coqui's real loader."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from bulletin.engines.base import VoiceOptions
+from bulletin.engines.coqui import CoquiVoice
+from bulletin.engines.factory import open_voice, preset_status
+from bulletin.engines.presets import get_preset, list_presets, resolve_voice_spec
+from bulletin.errors import VoiceError
+
+
+def test_bundled_presets():
+    names = {preset.name for preset in list_presets()}
+    assert {"fr-css10", "fr-mai", "fr-xtts"} <= names
+    css10 = get_preset("fr-css10")
+    assert css10.engine == "coqui" and css10.model == "tts_models/fr/css10/vits"
+    xtts = get_preset("fr-xtts")
+    assert xtts.needs_speaker_wav and xtts.licence_must_agree and "CPML" in xtts.licence
+
+
+def test_unknown_preset_names_the_known_ones():
+    with pytest.raises(VoiceError, match="unknown voice preset 'fr-nope'.*fr-css10"):
+        get_preset("fr-nope")
+
+
+def test_model_dir_needs_config_and_checkpoint(tmp_path, tiny_voice_dir):
+    with pytest.raises(VoiceError, match="no such model directory"):
+        resolve_voice_spec(str(tmp_path / "absent"))
+    no_config = tmp_path / "no-config"
+    no_config.mkdir()
+    shutil.copy(tiny_voice_dir / "model.pth", no_config)
+    with pytest.raises(VoiceError, match="no config.json"):
+        resolve_voice_spec(str(no_config))
+    no_checkpoint = tmp_path / "no-pth"
+    no_checkpoint.mkdir()
+    shutil.copy(tiny_voice_dir / "config.json", no_checkpoint)
+    with pytest.raises(VoiceError, match="no .pth"):
+        resolve_voice_spec(str(no_checkpoint))
+
+
+def test_xtts_needs_speaker_wav_and_licence_agreement(tmp_path, monkeypatch):
+    monkeypatch.delenv("COQUI_TOS_AGREED", raising=False)
+    preset = get_preset("fr-xtts")
+    with pytest.raises(VoiceError, match="--speaker-wav"):
+        CoquiVoice(preset, VoiceOptions())
+    wav = tmp_path / "me.wav"
+    wav.write_bytes(b"RIFF")
+    with pytest.raises(VoiceError, match="CPML.*--agree-licence"):
+        CoquiVoice(preset, VoiceOptions(speaker_wav=wav))
+
+
+def test_cuda_without_gpu_is_a_clear_error(tiny_voice_dir):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present")
+    voice = open_voice(resolve_voice_spec(str(tiny_voice_dir)), VoiceOptions(device="cuda"))
+    with pytest.raises(VoiceError, match="no CUDA GPU"):
+        voice.synthesize("Bonjour.")
+
+
+def test_unknown_device():
+    with pytest.raises(VoiceError, match="unknown device"):
+        CoquiVoice(get_preset("fr-css10"), VoiceOptions(device="tpu"))
+
+
+def test_offline_preset_not_downloaded_is_one_clear_error(tmp_path, monkeypatch):
+    # An empty model home and no network: Coqui's manager cannot fetch; the error names the ways out.
+    monkeypatch.setenv("TTS_HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing listens: any download fails fast
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    assert preset_status(get_preset("fr-css10")) == (False, "downloaded on first use")
+    with pytest.raises(VoiceError, match=r"tts_models/fr/css10/vits.*--voice DIR"):
+        CoquiVoice(get_preset("fr-css10"), VoiceOptions())
+
+
+def test_tiny_voice_speaks_through_coqui_loader(tiny_voice_dir):
+    voice = open_voice(resolve_voice_spec(str(tiny_voice_dir)))
+    samples = voice.synthesize("Le président a parlé ce lundi.")
+    assert samples.dtype == np.float32 and samples.ndim == 1
+    assert voice.sample_rate == 22050
+    assert 0.5 < samples.size / voice.sample_rate < 10
+    assert np.abs(samples).max() > 0
+
+
+def test_alphabet_and_dropped_characters(tiny_voice_dir):
+    voice = open_voice(resolve_voice_spec(str(tiny_voice_dir)))
+    assert set("abcdeéèàçôœ É,.'") <= voice.alphabet
+    assert not set("0123456789%€á") & voice.alphabet
+    assert voice.dropped_characters("Tokáev : 16 agents") == {"á": 1, "1": 1, "6": 1}
+    assert sum(voice.dropped_characters("Tokaev, seize agents.").values()) == 0
+
+
+def test_identity_follows_the_model_file(tiny_voice_dir, tmp_path):
+    first = open_voice(resolve_voice_spec(str(tiny_voice_dir))).identity
+    other = tmp_path / "other"
+    from helpers import build_test_voice
+
+    build_test_voice(other, "tiny", seed=1)
+    assert open_voice(resolve_voice_spec(str(other))).identity != first
+    assert open_voice(resolve_voice_spec(str(tiny_voice_dir))).identity == first
+
+
+def test_closing_a_voice_frees_the_model_and_it_loads_again_on_demand(tiny_voice_dir):
+    """The pipeline closes the voice before mixing; the same voice object must still work afterwards."""
+    voice = open_voice(resolve_voice_spec(str(tiny_voice_dir)), VoiceOptions(engine="torch"))
+    before = voice.without_noise().synthesize("Bonjour à tous.")
+    voice.close()
+    assert voice._tts is None and voice._fast is None
+    after = voice.without_noise().synthesize("Bonjour à tous.")  # loads the model again
+    np.testing.assert_array_equal(after, before)

@@ -1,0 +1,393 @@
+"""Publishing to a podcast feed: read back with feedparser, podcastparser, lxml and mutagen."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from lxml import etree
+from mutagen.mp3 import MP3
+
+from bulletin.errors import AudioError, BulletinError, OutputError
+from bulletin.files import slugify
+from bulletin.publish.channel import load_channel, podcast_guid
+from bulletin.publish.episodes import publish
+from bulletin.publish.rss import NS_PODCAST, xml_text
+
+from helpers import ROOT, make_bulletin, make_channel
+
+BASE = "https://example.org/podcast"
+T0 = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)
+NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": NS_PODCAST}
+
+
+def parse_with_podcastparser(feed: Path) -> dict:
+    """Parse ``feed`` as gPodder does.
+
+    podcastparser 0.6.11 maps only the legacy GitHub URI of the Podcasting 2.0
+    namespace to ``podcast:``; the spec makes https://podcastindex.org/namespace/1.0
+    the namespace and says clients must treat both as identical. Teach it the alias.
+    """
+    aliases = podcastparser.Namespace.NAMESPACES
+    aliases.setdefault(NS_PODCAST, "podcast")
+    with open(feed, "rb") as handle:
+        return podcastparser.parse(f"{BASE}/feed.xml", handle)
+
+
+@pytest.fixture
+def two_episodes(tmp_path):
+    """Two bulletins published an hour apart; returns (feed_dir, [source mp3s], [episodes])."""
+    source = tmp_path / "audio_out"
+    first = make_bulletin(source, "2026-11-25-le-president-kazakh", seconds=3.0)
+    second = make_bulletin(
+        source,
+        "2026-11-25-la-recolte-de-cafe",
+        seconds=4.6,
+        freq_hz=330,
+        title="La récolte de café",
+        description="Le café cubain « de montagne » repart.",
+    )
+    feed_dir = tmp_path / "public"
+    channel = make_channel()
+    episodes = [
+        publish(first, feed_dir, channel, now=T0),
+        publish(second, feed_dir, channel, now=T0 + timedelta(hours=1)),
+    ]
+    return feed_dir, [first, second], episodes
+
+
+def test_two_episodes_read_back_by_feedparser(two_episodes):
+    feed_dir, sources, _ = two_episodes
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.title == "Le journal de test"
+    assert len(parsed.entries) == 2
+    newest_first = list(reversed(sources))
+    for entry, source in zip(parsed.entries, newest_first):
+        published = feed_dir / "episodes" / source.name
+        (enclosure,) = entry.enclosures
+        assert enclosure.href == f"{BASE}/episodes/{source.name}"
+        assert int(enclosure.length) == published.stat().st_size == source.stat().st_size
+        assert enclosure.type == "audio/mpeg"
+        assert abs(int(entry.itunes_duration) - MP3(published).info.length) <= 0.5
+        assert entry.id and entry.guidislink is False
+        assert entry.podcast_chapters["url"] == f"{BASE}/episodes/{source.stem}.chapters.json"
+        assert entry.podcast_transcript["url"].startswith(f"{BASE}/episodes/{source.stem}.")
+    assert parsed.entries[0].title == "La récolte de café"
+    assert parsed.entries[0].summary == "Le café cubain « de montagne » repart."
+
+
+def test_two_episodes_read_back_by_podcastparser(two_episodes):
+    feed_dir, sources, _ = two_episodes
+    podcast = parse_with_podcastparser(feed_dir / "feed.xml")
+    assert podcast["title"] == "Le journal de test"
+    episodes = podcast["episodes"]
+    assert len(episodes) == 2
+    for episode, source in zip(episodes, reversed(sources)):
+        published = feed_dir / "episodes" / source.name
+        (enclosure,) = episode["enclosures"]
+        assert enclosure["url"] == f"{BASE}/episodes/{source.name}"
+        assert enclosure["file_size"] == published.stat().st_size
+        assert enclosure["mime_type"] == "audio/mpeg"
+        assert abs(episode["total_time"] - MP3(published).info.length) <= 0.5
+        assert episode["transcript_url"].startswith(f"{BASE}/episodes/{source.stem}.")
+        assert episode["chapters_json_url"] == f"{BASE}/episodes/{source.stem}.chapters.json"
+        # Inline Podlove chapters: what gPodder itself displays.
+        assert [c["title"] for c in episode["chapters"]] == ["Titre", "Le récit"]
+    assert episodes[0]["published"] > episodes[1]["published"]
+
+
+def test_feed_carries_both_transcripts_chapters_and_channel_tags(two_episodes):
+    feed_dir, sources, episodes = two_episodes
+    root = etree.parse(str(feed_dir / "feed.xml")).getroot()
+    channel = root.find("channel")
+    assert channel.findtext("podcast:guid", namespaces=NS) == podcast_guid(f"{BASE}/feed.xml")
+    assert channel.find("itunes:category", NS).get("text") == "News"
+    assert channel.findtext("itunes:explicit", namespaces=NS) == "false"
+    assert channel.findtext("language") == "fr"
+    assert channel.find("itunes:owner/itunes:email", NS).text == "test@example.org"
+    for item, source in zip(channel.findall("item"), reversed(sources)):
+        transcripts = {t.get("type"): t.get("url") for t in item.findall("podcast:transcript", NS)}
+        assert transcripts == {
+            "text/vtt": f"{BASE}/episodes/{source.stem}.vtt",
+            "application/x-subrip": f"{BASE}/episodes/{source.stem}.srt",
+        }
+        assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
+        assert item.find("guid").get("isPermaLink") == "false"
+        assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
+        for kind in ("vtt", "srt", "chapters.json"):
+            assert (feed_dir / "episodes" / f"{source.stem}.{kind}").read_bytes() == source.with_name(
+                f"{source.stem}.{kind}"
+            ).read_bytes()
+    assert [i.findtext("pubDate") for i in channel.findall("item")] == [
+        "Wed, 25 Nov 2026 08:00:00 GMT",
+        "Wed, 25 Nov 2026 07:00:00 GMT",
+    ]
+    assert not (feed_dir / "episodes" / f"{sources[0].stem}.script.json").exists()
+
+
+def test_podcast_guid_matches_the_spec_example():
+    # Podcasting 2.0 guid.md: "podnews.net/rss" -> 9b024349-ccf0-5f69-a609-6b82873eab3c
+    assert podcast_guid("https://podnews.net/rss") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    assert podcast_guid("http://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+def test_republish_leaves_every_file_byte_identical_and_keeps_guid_and_pubdate(two_episodes):
+    feed_dir, sources, episodes = two_episodes
+    before = {p: p.read_bytes() for p in feed_dir.rglob("*") if p.is_file()}
+    mtimes = {p: p.stat().st_mtime_ns for p in before}
+    again = publish(sources[0], feed_dir, make_channel(), now=T0 + timedelta(days=3))
+    assert again.status == "unchanged"
+    assert (again.guid, again.pub_date) == (episodes[0].guid, episodes[0].pub_date)
+    after = {p: p.read_bytes() for p in feed_dir.rglob("*") if p.is_file()}
+    assert after == before
+    assert {p: p.stat().st_mtime_ns for p in after} == mtimes
+    assert len(feedparser.parse(str(feed_dir / "feed.xml")).entries) == 2
+
+
+def test_different_content_under_the_same_name_is_refused(two_episodes, tmp_path):
+    feed_dir, sources, _ = two_episodes
+    published = feed_dir / "episodes" / sources[0].name
+    original = published.read_bytes()
+    feed_before = (feed_dir / "feed.xml").read_bytes()
+    changed = make_bulletin(tmp_path / "other", sources[0].stem, seconds=2.0, freq_hz=880)
+    with pytest.raises(OutputError, match="--replace"):
+        publish(changed, feed_dir, make_channel())
+    assert published.read_bytes() == original
+    assert (feed_dir / "feed.xml").read_bytes() == feed_before
+
+
+def test_replace_updates_files_and_keeps_guid_and_pubdate(two_episodes, tmp_path):
+    feed_dir, sources, episodes = two_episodes
+    changed = make_bulletin(tmp_path / "other", sources[0].stem, seconds=2.0, freq_hz=880, title="Titre corrigé")
+    replaced = publish(changed, feed_dir, make_channel(), replace=True, now=T0 + timedelta(days=1))
+    assert replaced.status == "replaced"
+    assert (replaced.guid, replaced.pub_date) == (episodes[0].guid, episodes[0].pub_date)
+    published = feed_dir / "episodes" / sources[0].name
+    assert published.read_bytes() == changed.read_bytes()
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert not parsed.bozo
+    assert len(parsed.entries) == 2
+    entry = next(e for e in parsed.entries if e.id == episodes[0].guid)
+    assert entry.title == "Titre corrigé"
+    assert int(entry.enclosures[0].length) == changed.stat().st_size
+    assert abs(int(entry.itunes_duration) - 2.0) <= 0.5
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        'Tom & Jerry <script>alert("x")</script> "quotes" \'single\'',
+        "Contrôle\x01\x07\x08\x0b\x0c\x1b\x7f fin",
+        "CDATA ]]> end & <![CDATA[ x ]]>",
+        "Ligne\nnouvelle\ttab\r retour",
+        "Emoji 📻 et « guillemets » — tiret",
+    ],
+)
+def test_hostile_titles_give_valid_xml_and_escaped_html(tmp_path, title):
+    audio = make_bulletin(tmp_path / "src", "2026-11-25-hostile", title=title, description=title + " (lead)")
+    feed_dir = tmp_path / "public"
+    episode = publish(audio, feed_dir, make_channel(title="Show & <Tell>"))
+    etree.parse(str(feed_dir / "feed.xml"))  # well-formed, or this raises
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    expected = " ".join(xml_text(title).split())
+    assert parsed.entries[0].title == episode.title == expected
+    assert parsed.feed.title == "Show & <Tell>"
+    page = (feed_dir / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<Tell>" not in page
+    assert page.count("<script>") == 1  # only the chapter-seeking script
+    etree.fromstring(page.encode(), etree.HTMLParser(recover=False))
+
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("2026-11-25 Le président kazakh", "2026-11-25-le-president-kazakh"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("..", "episode"),
+        ("/absolute/path", "absolute-path"),
+        ("a\\..\\b", "a-b"),
+        ("%2e%2e%2f", "2e-2e-2f"),
+        ("\x00\x1f", "episode"),
+        ("Été ☃ — Ça", "ete-ca"),
+    ],
+)
+def test_slugify_table(name, slug):
+    assert slugify(name, max_length=96, fallback="episode") == slug
+
+
+def test_xml_text_drops_what_xml_cannot_carry():
+    assert xml_text("a\x00b\x1bc\ud800d\ufffe\tok\n") == "abcd\tok\n"
+    assert xml_text(" a \n b\r\n", single_line=True) == "a b"
+
+
+@pytest.mark.parametrize("stem", ["..", "...", ".hidden", "-rf --no-preserve-root", "a" * 240, "Été"])
+def test_published_files_never_leave_the_episodes_directory(tmp_path, stem):
+    audio = make_bulletin(tmp_path / "src", stem)
+    feed_dir = tmp_path / "public"
+    episode = publish(audio, feed_dir, make_channel())
+    root = (feed_dir / "episodes").resolve()
+    for relative in episode.files.values():
+        target = (feed_dir / relative).resolve()
+        assert target.parent == root and not target.name.startswith((".", "-"))
+    assert sorted(p.name for p in feed_dir.iterdir() if not p.name.startswith(".")) == [
+        "episodes",
+        "episodes.json",
+        "feed.xml",
+        "index.html",
+    ]
+
+
+def _publish_in_child(args) -> str:
+    audio, feed_dir, barrier = args
+    barrier.wait()
+    return publish(Path(audio), Path(feed_dir), make_channel()).guid
+
+
+def test_concurrent_publishes_from_two_processes_both_land_in_a_valid_feed(tmp_path):
+    sources = [
+        make_bulletin(tmp_path / "src", f"2026-11-25-bulletin-{n}", seconds=1.0 + n / 4, freq_hz=300 + 50 * n)
+        for n in range(6)
+    ]
+    feed_dir = tmp_path / "public"
+    context = multiprocessing.get_context("spawn")
+    guids = []
+    with context.Manager() as manager, context.Pool(2) as pool:
+        barrier = manager.Barrier(2)
+        # Three rounds; in each, both processes wait at the barrier, then publish at once.
+        for pair in zip(sources[0::2], sources[1::2]):
+            guids += pool.map(_publish_in_child, [(str(a), str(feed_dir), barrier) for a in pair], chunksize=1)
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert not parsed.bozo
+    assert sorted(e.id for e in parsed.entries) == sorted(guids)
+    assert len(parsed.entries) == 6
+    assert {Path(e.enclosures[0].href).name for e in parsed.entries} == {s.name for s in sources}
+    state = json.loads((feed_dir / "episodes.json").read_text())
+    assert len(state["episodes"]) == 6
+    assert not [p for p in feed_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_keep_lists_only_the_newest_items_and_keeps_older_audio(tmp_path):
+    feed_dir = tmp_path / "public"
+    sources = [make_bulletin(tmp_path / "src", f"2026-11-2{n}-jour-{n}", seconds=1.0) for n in range(3)]
+    for n, source in enumerate(sources):
+        publish(source, feed_dir, make_channel(), keep=2, now=T0 + timedelta(days=n))
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert [Path(e.enclosures[0].href).stem for e in parsed.entries] == [sources[2].stem, sources[1].stem]
+    assert (feed_dir / "episodes" / sources[0].name).exists()
+
+
+def test_prune_deletes_the_files_of_episodes_beyond_keep(tmp_path):
+    feed_dir = tmp_path / "public"
+    sources = [make_bulletin(tmp_path / "src", f"2026-11-2{n}-jour-{n}", seconds=1.0) for n in range(3)]
+    for n, source in enumerate(sources):
+        publish(source, feed_dir, make_channel(), keep=2, now=T0 + timedelta(days=n), prune=True)
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert [Path(e.enclosures[0].href).stem for e in parsed.entries] == [sources[2].stem, sources[1].stem]
+    assert not list((feed_dir / "episodes").glob(f"{sources[0].stem}.*"))
+    assert (feed_dir / "episodes" / sources[1].name).exists()
+
+
+def test_metadata_falls_back_to_the_file_name_and_id3_chapters(tmp_path):
+    audio = make_bulletin(
+        tmp_path / "src",
+        "2026-11-25-le-president-kazakh",
+        title=None,
+        description=None,
+        sidecars=(),
+        id3_chapters=True,
+        chapters=[(0.0, "Ouverture"), (1.25, "Récit")],
+    )
+    episode = publish(audio, tmp_path / "public", make_channel())
+    assert episode.title == episode.description == "Le president kazakh"
+    assert [(c.start_s, c.title) for c in episode.chapters] == [(0.0, "Ouverture"), (1.25, "Récit")]
+    assert set(episode.files) == {"audio"}
+    item = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot().find("channel/item")
+    assert item.find("podcast:transcript", NS) is None and item.find("podcast:chapters", NS) is None
+
+
+def test_not_an_mp3_is_a_clear_error(tmp_path):
+    bogus = tmp_path / "bogus.mp3"
+    bogus.write_bytes(b"not audio at all" * 10)
+    with pytest.raises(AudioError, match="bogus.mp3"):
+        publish(bogus, tmp_path / "public", make_channel())
+    with pytest.raises(AudioError, match="no such audio file"):
+        publish(tmp_path / "missing.mp3", tmp_path / "public", make_channel())
+
+
+def test_a_base_url_is_required(tmp_path):
+    audio = make_bulletin(tmp_path / "src")
+    with pytest.raises(BulletinError, match="--base-url"):
+        publish(audio, tmp_path / "public", make_channel(base_url=""))
+    episode = publish(audio, tmp_path / "public", make_channel(base_url=""), base_url="https://cdn.example.net/x/")
+    assert episode.audio_url == f"https://cdn.example.net/x/episodes/{audio.name}"
+
+
+def test_missing_required_keys_are_listed_with_the_file(tmp_path):
+    config = tmp_path / "podcast.toml"
+    config.write_text('[channel]\ntitle = "Le journal"\ndescription = ""\n', encoding="utf-8")
+    with pytest.raises(BulletinError) as caught:
+        load_channel(config)
+    message = str(caught.value)
+    assert str(config) in message and "\n" not in message
+    assert "description, author, owner_email" in message
+
+
+def test_unknown_keys_and_bad_toml_are_clear_errors(tmp_path):
+    config = tmp_path / "podcast.toml"
+    config.write_text('[channel]\ntitel = "x"\n', encoding="utf-8")
+    with pytest.raises(BulletinError, match="unknown key.*titel"):
+        load_channel(config)
+    config.write_text("[channel\n", encoding="utf-8")
+    with pytest.raises(BulletinError, match="podcast.toml"):
+        load_channel(config)
+    with pytest.raises(BulletinError, match="not found"):
+        load_channel(tmp_path / "nope.toml")
+
+
+def test_example_channel_loads_and_local_artwork_is_published(tmp_path):
+    channel = load_channel(ROOT / "examples" / "podcast.toml")
+    assert (channel.language, channel.category, channel.explicit) == ("fr", "News", False)
+    art = tmp_path / "cover.png"
+    art.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    config = tmp_path / "podcast.toml"
+    config.write_text(
+        '[channel]\ntitle = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\n'
+        'artwork = "cover.png"\nbase_url = "https://example.org/p"\n',
+        encoding="utf-8",
+    )
+    feed_dir = tmp_path / "public"
+    publish(make_bulletin(tmp_path / "src"), feed_dir, load_channel(config))
+    assert (feed_dir / "artwork.png").read_bytes() == art.read_bytes()
+    channel_el = etree.parse(str(feed_dir / "feed.xml")).getroot().find("channel")
+    assert channel_el.find("itunes:image", NS).get("href") == "https://example.org/p/artwork.png"
+
+
+def test_cli_publish_prints_json_and_fails_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from bulletin.cli import app
+
+    audio = make_bulletin(tmp_path / "src")
+    config = ROOT / "examples" / "podcast.toml"
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["publish", str(audio), "--feed-dir", str(tmp_path / "public"), "--config", str(config), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "added" and summary["length_bytes"] == audio.stat().st_size
+    other = make_bulletin(tmp_path / "other", audio.stem, seconds=1.0)
+    result = runner.invoke(
+        app, ["publish", str(other), "--feed-dir", str(tmp_path / "public"), "--config", str(config)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "--replace" in result.stderr
+    assert os.path.getsize(tmp_path / "public" / "episodes" / audio.name) == audio.stat().st_size

@@ -1,0 +1,352 @@
+"""`bulletin serve`: byte ranges, MIME types, containment, and the page in headless chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from mutagen.mp3 import MP3
+
+from bulletin.publish.episodes import publish
+from bulletin.publish.serve import make_server
+
+from helpers import ROOT, make_bulletin, make_channel
+
+REPO = ROOT
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium) — browser checks skipped"
+)
+
+
+@pytest.fixture(scope="module")
+def feed_dir(tmp_path_factory):
+    """A feed directory with two published bulletins (3.0 s and 4.6 s)."""
+    root = tmp_path_factory.mktemp("serve")
+    first = make_bulletin(root / "src", "2026-11-25-le-president-kazakh", seconds=3.0)
+    second = make_bulletin(
+        root / "src",
+        "2026-11-25-la-recolte-de-cafe",
+        seconds=4.6,
+        freq_hz=330,
+        title="La récolte de café & <cie>",
+        chapters=[(0.0, "Titre"), (1.5, "Récolte"), (3.2, "Fin")],
+    )
+    directory = root / "public"
+    publish(first, directory, make_channel())
+    publish(second, directory, make_channel())
+    return directory
+
+
+@pytest.fixture(scope="module")
+def server_url(feed_dir):
+    server = make_server(feed_dir, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str, headers: dict | None = None, method: str = "GET"):
+    """Return (status, headers, body) without raising on 4xx."""
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+MP3_PATH = "/episodes/2026-11-25-le-president-kazakh.mp3"
+
+
+def test_range_request_returns_206_with_exactly_the_bytes_asked(server_url, feed_dir):
+    data = (feed_dir / MP3_PATH.lstrip("/")).read_bytes()
+    status, headers, body = fetch(server_url + MP3_PATH, {"Range": "bytes=0-99"})
+    assert status == 206
+    assert body == data[:100]
+    assert headers["Content-Range"] == f"bytes 0-99/{len(data)}"
+    assert headers["Content-Length"] == "100"
+    assert headers["Accept-Ranges"] == "bytes"
+    assert headers["Content-Type"] == "audio/mpeg"
+
+
+@pytest.mark.parametrize(
+    "header, first, last",
+    [
+        ("bytes=100-", 100, None),
+        ("bytes=-10", -10, None),
+        ("bytes=1000-1000", 1000, 1001),
+        ("bytes=5-999999999", 5, None),
+    ],
+)
+def test_range_forms(server_url, feed_dir, header, first, last):
+    data = (feed_dir / MP3_PATH.lstrip("/")).read_bytes()
+    status, headers, body = fetch(server_url + MP3_PATH, {"Range": header})
+    assert status == 206
+    assert body == data[first:last]
+    start = first % len(data)
+    assert headers["Content-Range"] == f"bytes {start}-{start + len(body) - 1}/{len(data)}"
+
+
+def test_unsatisfiable_range_is_416_and_full_get_is_200(server_url, feed_dir):
+    size = (feed_dir / MP3_PATH.lstrip("/")).stat().st_size
+    status, headers, _ = fetch(server_url + MP3_PATH, {"Range": f"bytes={size}-"})
+    assert status == 416 and headers["Content-Range"] == f"bytes */{size}"
+    status, headers, body = fetch(server_url + MP3_PATH)
+    assert status == 200 and len(body) == size and headers["Accept-Ranges"] == "bytes"
+    status, headers, body = fetch(server_url + MP3_PATH, {"Range": "bytes=0-1,5-6"})  # multi-range: whole file
+    assert status == 200 and len(body) == size
+    status, headers, body = fetch(server_url + MP3_PATH, method="HEAD")
+    assert status == 200 and body == b"" and headers["Content-Length"] == str(size)
+
+
+@pytest.mark.parametrize(
+    "path, mime",
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/episodes/2026-11-25-le-president-kazakh.vtt", "text/vtt; charset=utf-8"),
+        ("/episodes/2026-11-25-le-president-kazakh.srt", "application/x-subrip; charset=utf-8"),
+        ("/episodes/2026-11-25-le-president-kazakh.chapters.json", "application/json"),
+    ],
+)
+def test_mime_types(server_url, path, mime):
+    status, headers, _ = fetch(server_url + path)
+    assert (status, headers["Content-Type"]) == (200, mime)
+
+
+def test_nothing_outside_the_directory_or_hidden_is_served(server_url, feed_dir, tmp_path_factory):
+    secret = feed_dir.parent / "secret.txt"
+    secret.write_text("secret")
+    link = feed_dir / "episodes" / "escape.txt"
+    if not link.exists():
+        link.symlink_to(secret)
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/episodes/../../secret.txt",
+        "/episodes/%2e%2e/%2e%2e/secret.txt",
+        "/episodes/escape.txt",
+        "/.lock",
+        "/episodes/",
+        "//etc/passwd",
+        "/..%2fsecret.txt",
+    ]:
+        status, _, body = fetch(server_url + path)
+        assert status == 404 and b"secret" not in body, path
+    status, headers, _ = fetch(server_url + "/episodes")
+    assert status in (301, 404)
+
+
+def test_make_server_reports_a_busy_port(feed_dir):
+    from bulletin.errors import BulletinError
+
+    first = make_server(feed_dir, port=0)
+    try:
+        with pytest.raises(BulletinError, match="cannot listen"):
+            make_server(feed_dir, port=first.server_address[1])
+    finally:
+        first.server_close()
+    with pytest.raises(BulletinError, match="no such directory"):
+        make_server(feed_dir / "missing")
+
+
+# ---------------------------------------------------------------------------- in a real browser
+
+
+def start_cli_server(directory: Path) -> tuple[subprocess.Popen, str]:
+    """Run `bulletin serve DIR --port 0` and return (process, base URL) once it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bulletin.cli import main; main()", "serve", str(directory), "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    line = process.stderr.readline()  # "serving DIR at http://127.0.0.1:PORT/ (Ctrl-C to stop)"
+    assert " at http://127.0.0.1:" in line, line
+    return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over one page's websocket."""
+
+    def __init__(self, ws_url: str):
+        import websocket
+
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+        self.next_id = 0
+
+    def call(self, method: str, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise AssertionError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def close(self):
+        self.ws.close()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless chromium with remote debugging; yields a DevTools client on a blank page."""
+    profile = tmp_path / "chromium-profile"
+    process = subprocess.Popen(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-default-apps",
+            "--mute-audio",
+            "--autoplay-policy=no-user-gesture-required",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            "--window-size=1000,1300",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        active = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (active.exists() and active.read_text().count("\n") >= 1):
+            assert process.poll() is None, "chromium exited at start"
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port within 30 s"
+            time.sleep(0.1)
+        port = active.read_text().split()[0]
+        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
+        page = next(t for t in targets if t.get("type") == "page")
+        client = DevTools(page["webSocketDebuggerUrl"])
+        yield client
+        client.close()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+PAGE_PROBE = """
+new Promise((resolve) => {
+  const articles = [...document.querySelectorAll('article.episode')];
+  const probes = articles.map((article) => new Promise((done) => {
+    const audio = article.querySelector('audio');
+    const trackElement = audio.querySelector('track');
+    const ready = () => audio.readyState >= 1 && (!trackElement || trackElement.readyState >= 2);
+    const report = () => done({
+      title: article.querySelector('h2').textContent,
+      duration: audio.duration,
+      audioError: audio.error && audio.error.code,
+      trackState: trackElement ? trackElement.readyState : null,
+      trackMode: trackElement ? trackElement.track.mode : null,
+      cues: trackElement && trackElement.track.cues ? [...trackElement.track.cues].map((c) => c.text) : [],
+      chapters: [...article.querySelectorAll('.chapters button')].map((b) => b.dataset.start),
+    });
+    if (ready()) { report(); return; }
+    const check = () => { if (ready()) report(); };
+    audio.addEventListener('loadedmetadata', check);
+    audio.addEventListener('error', report);
+    if (trackElement) { trackElement.addEventListener('load', check); trackElement.addEventListener('error', report); }
+    setTimeout(report, 15000);
+  }));
+  Promise.all(probes).then((results) => resolve({heading: document.querySelector('h1').textContent, results}));
+})
+"""
+
+
+@needs_chromium
+def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, browser):
+    process, base = start_cli_server(feed_dir)
+    try:
+        browser.call("Page.enable")
+        browser.call("Page.navigate", url=f"{base}/")
+        deadline = time.monotonic() + 20
+        while browser.evaluate("document.readyState") != "complete":
+            assert time.monotonic() < deadline, "the page did not finish loading"
+            time.sleep(0.1)
+        page = browser.evaluate(PAGE_PROBE)
+        assert page["heading"] == "Le journal de test"
+        results = page["results"]
+        assert [r["title"] for r in results] == ["La récolte de café & <cie>", "Le président kazakh en visite"]
+        sources = [
+            feed_dir / "episodes" / "2026-11-25-la-recolte-de-cafe.mp3",
+            feed_dir / "episodes" / "2026-11-25-le-president-kazakh.mp3",
+        ]
+        for result, source in zip(results, sources):
+            assert result["audioError"] is None, result
+            assert abs(result["duration"] - MP3(source).info.length) < 0.5, result
+            assert result["trackState"] == 2 and result["trackMode"] in ("showing", "hidden"), result
+            assert len(result["cues"]) >= 2 and result["cues"][0] == "Titre", result
+        assert results[0]["chapters"] == ["0", "1.5", "3.2"]
+        # A chapter button seeks its own player.
+        seeked = browser.evaluate("""
+            new Promise((resolve) => {
+              const article = document.querySelectorAll('article.episode')[0];
+              const audio = article.querySelector('audio');
+              audio.addEventListener('seeked', () => resolve(audio.currentTime), {once: true});
+              article.querySelectorAll('.chapters button')[1].click();
+              setTimeout(() => resolve(audio.currentTime), 5000);
+            })""")
+        assert abs(seeked - 1.5) < 0.1
+        caption = browser.evaluate("""
+            new Promise((resolve) => {
+              const article = document.querySelectorAll('article.episode')[0];
+              const line = article.querySelector('.caption');
+              const poll = () => line.textContent === 'Récolte' ? resolve(line.textContent) : setTimeout(poll, 50);
+              poll();
+              setTimeout(() => resolve(line.textContent), 5000);
+            })""")
+        assert caption == "Récolte"  # the cue active at 1.5 s, shown under the player
+        browser.evaluate("document.querySelectorAll('audio').forEach((a) => a.pause())")
+        shot = browser.call("Page.captureScreenshot", format="png")
+        ARTIFACTS.mkdir(exist_ok=True)
+        screenshot = ARTIFACTS / "serve-index.png"
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        assert screenshot.stat().st_size > 5000
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,121 @@
+"""Article parsing: the reference format, plain text, markdown, and every unusable file."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulletin.errors import ArticleError
+from bulletin.text.article import parse_article, read_article, split_dateline
+
+
+def test_reference_article_parts(example_article):
+    article = read_article(example_article)
+    assert article.title == "Le président kazakh confirme que son pays a fait face à une tentative de coup d'État"
+    assert article.dateline == "Astana, 10 janvier"
+    assert article.agency == "RHC"
+    assert article.lead.startswith("Le président du Kazakhstan, Kasim-Yomart Tokáev, a assuré ce lundi")
+    assert len(article.paragraphs) == 8
+    assert article.paragraphs[-1].startswith("Des manifestations massives ont d'abord éclaté")
+    assert article.source == "RT"
+    assert article.url.startswith("https://www.radiohc.cu/fr/noticias/")
+    assert article.site == "Radio Habana Cuba"
+
+
+def test_reference_article_drops_link_footer_and_decoration(example_article):
+    article = read_article(example_article)
+    text = " ".join((article.title, *article.paragraphs))
+    for unwanted in ("http", "radiohc", "Radio Habana Cuba", "**", "---", "(RT)", "# "):
+        assert unwanted not in text
+
+
+def test_plain_text_first_line_is_title(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text(
+        "Grève à la SNCF\n\nLes trains ne circulent pas ce mardi.\nLa direction appelle au calme.\n\nSuite demain.\n",
+        encoding="utf-8",
+    )
+    article = read_article(path)
+    assert article.title == "Grève à la SNCF"
+    # hard-wrapped lines of one paragraph are joined
+    assert article.paragraphs == (
+        "Les trains ne circulent pas ce mardi. La direction appelle au calme.",
+        "Suite demain.",
+    )
+    assert article.dateline == ""
+
+
+def test_markdown_links_emphasis_and_headings(tmp_path):
+    path = tmp_path / "story.md"
+    path.write_text(
+        "# **Séisme** au *Japon*\n\n![photo](img.png)\n\n"
+        "Tokyo (AFP) - Un séisme a frappé [le nord](https://x.jp) du pays.\n\n"
+        "## Les secours\n\nLes _secours_ sont sur place.\n",
+        encoding="utf-8",
+    )
+    article = read_article(path)
+    assert article.title == "Séisme au Japon"
+    assert article.dateline == "Tokyo"
+    assert article.agency == "AFP"
+    assert article.paragraphs == ("Un séisme a frappé le nord du pays.", "Les secours sont sur place.")
+
+
+@pytest.mark.parametrize(
+    ("lead", "dateline", "agency", "rest"),
+    [
+        ("Astana, 10 janvier (RHC) Le président a parlé.", "Astana, 10 janvier", "RHC", "Le président a parlé."),
+        (
+            "PARIS, 3 mai 2024 (AFP) - Le gouvernement a annoncé.",
+            "PARIS, 3 mai 2024",
+            "AFP",
+            "Le gouvernement a annoncé.",
+        ),
+        (
+            "La Havane, 1er mai (PL) Des milliers de personnes.",
+            "La Havane, 1er mai",
+            "PL",
+            "Des milliers de personnes.",
+        ),
+        ("Genève (ATS) - Les négociations reprennent.", "Genève", "ATS", "Les négociations reprennent."),
+        ("Le président a parlé lundi.", "", "", "Le président a parlé lundi."),
+        ("Selon la police, trois blessés.", "", "", "Selon la police, trois blessés."),
+    ],
+)
+def test_split_dateline(lead, dateline, agency, rest):
+    assert split_dateline(lead) == (dateline, agency, rest)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\n \n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"# Un titre seul\n", "no body text"),
+        (b"---\n\n<https://example.org/a>\n", "no text to read"),
+    ],
+)
+def test_unusable_files_give_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "article.txt"
+    path.write_bytes(content)
+    with pytest.raises(ArticleError, match=message) as caught:
+        read_article(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ArticleError, match="no such file"):
+        read_article(tmp_path / "missing.txt")
+    with pytest.raises(ArticleError, match="directory"):
+        read_article(tmp_path)
+
+
+def test_latin1_file_is_read(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Météo\n\nIl fera beau à Besançon.".encode("cp1252"))
+    assert read_article(path).paragraphs == ("Il fera beau à Besançon.",)
+
+
+def test_source_line_forms():
+    article = parse_article("Titre\n\nUn paragraphe.\n\nSource : Reuters\n")
+    assert article.source == "Reuters"
+    assert article.paragraphs == ("Un paragraphe.",)
