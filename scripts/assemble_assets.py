@@ -95,7 +95,7 @@ class FetchError(AssembleError):
 def ways_out(registry: str, files: list[str]) -> str:
     """Return the two ways out of a failed download, for the end of its error line."""
     return (
-        f"either allow access to {registry} (set HTTPS_PROXY if you are behind a proxy) and run this again, "
+        f"either allow access to {registry} (behind a proxy, set or check HTTPS_PROXY) and run this again, "
         f"or copy {', '.join(files)} from a machine that has {'it' if len(files) == 1 else 'them'} "
         "into $BULLETIN_DATA_DIR"
     )
