@@ -214,7 +214,7 @@ def script(
         payload = {
             "title": result.script.title,
             "voice": result.voice,
-            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
+            "segments": [{"role": s.role, "text": s.text, "written": s.written} for s in result.script.segments],
             "dropped_characters": sum(dropped.values()),
             "dropped": dict(dropped),
         }

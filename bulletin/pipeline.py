@@ -53,7 +53,7 @@ __all__ = [
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 """Bump when mixing, mastering or export change what a render produces."""
 
 
@@ -241,6 +241,7 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
         raise AudioError(f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s")
     files.write_text(sidecars["vtt"], files.vtt_text(stitched.placements))
     files.write_text(sidecars["srt"], files.srt_text(stitched.placements))
+    files.write_text(sidecars["transcript"], files.transcript_json(stitched.placements))
     files.write_text(sidecars["chapters"], files.chapters_json(stitched.chapters))
     files.write_text(sidecars["script"], files.script_json(title, stitched.placements))
     return dict(

@@ -56,7 +56,7 @@ def make_bulletin(
     title: str | None = "Le président kazakh en visite",
     description: str | None = "Le président du Kazakhstan, Kassym-Jomart Tokaïev, est arrivé à La Havane.",
     freq_hz: float = 440.0,
-    sidecars: tuple = ("vtt", "srt", "chapters", "script"),
+    sidecars: tuple = ("vtt", "srt", "transcript", "chapters", "script"),
     chapters: list | None = None,
     id3_chapters: bool = False,
 ) -> Path:
@@ -117,6 +117,10 @@ def make_bulletin(
             for n, (a, b, text) in enumerate(cues, 1)
         )
         (directory / f"{stem}.srt").write_text(body, encoding="utf-8")
+    if "transcript" in sidecars:
+        segments = [{"startTime": a, "endTime": b, "body": text} for a, b, text in cues]
+        payload = {"version": "1.0.0", "segments": segments}
+        (directory / f"{stem}.transcript.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     if "chapters" in sidecars:
         payload = {"version": "1.2.0", "chapters": [{"startTime": s, "title": c} for s, c in chapters]}
         (directory / f"{stem}.chapters.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")

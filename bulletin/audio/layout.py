@@ -223,7 +223,13 @@ def assemble(
             speech[:overlap] += pending_tail[: speech.size]
         placements.append(
             Placement(
-                segment.role, segment.text, position / RATE_HZ, (position + speech.size) / RATE_HZ, segment.paragraph
+                segment.role,
+                segment.text,
+                position / RATE_HZ,
+                (position + speech.size) / RATE_HZ,
+                segment.paragraph,
+                getattr(segment, "written", "") or segment.text,
+                getattr(segment, "rewrites", ()),
             )
         )
         add(speech)
