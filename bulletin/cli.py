@@ -177,6 +177,11 @@ def generate(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        for warning in summary.get("warnings", []):
+            typer.echo(f"warning: {warning}", err=True)
+        if summary.get("removed_characters"):
+            left_out = _shown(set(result.script.removed))
+            typer.echo(f"warning: the text had characters no voice can say, left out{left_out}", err=True)
         typer.echo(summary_line(summary))
         if report is not None:
             print_report(report)
@@ -199,7 +204,11 @@ def script(
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
-    check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Also report characters the normaliser removed and those the voice would drop (exit 1 if any).",
+    ),
     as_json: JsonOption = False,
 ) -> None:
     """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
@@ -209,7 +218,7 @@ def script(
         result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
     except BulletinError as error:
         fail(error)
-    dropped = result.dropped
+    dropped, removed = result.dropped, result.removed
     if as_json:
         payload = {
             "title": result.script.title,
@@ -217,18 +226,26 @@ def script(
             "segments": [{"role": s.role, "text": s.text, "written": s.written} for s in result.script.segments],
             "dropped_characters": sum(dropped.values()),
             "dropped": dict(dropped),
+            "removed_characters": sum(removed.values()),
+            "removed": dict(removed),
+            "warnings": list(result.script.warnings),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
+        for warning in result.script.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         for number, segment in enumerate(result.script.segments, 1):
             typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
         if check:
-            typer.echo(
-                f"characters the voice would drop: {sum(dropped.values())}"
-                + (f" ({''.join(sorted(dropped))})" if dropped else "")
-            )
-    if check and dropped:
+            typer.echo(f"characters the normaliser removed: {sum(removed.values())}" + _shown(removed))
+            typer.echo(f"characters the voice would drop: {sum(dropped.values())}" + _shown(dropped))
+    if check and (dropped or removed):
         raise typer.Exit(1)
+
+
+def _shown(characters) -> str:
+    """Return " (abc)" listing ``characters`` (control codes escaped), or "" when there are none."""
+    return f" ({''.join(c if c.isprintable() else ascii(c)[1:-1] for c in sorted(characters))})" if characters else ""
 
 
 @app.command()

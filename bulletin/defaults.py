@@ -44,6 +44,8 @@ TRUE_PEAK_RANGE_DB = (-10.0, 0.0)
 
 PAUSE_AFTER_MS = {"headline": 900, "lead": 500, "body": 450, "source": 400}
 """Silence after a segment of each role, when the next segment starts the same paragraph."""
+CLAUSE_PAUSE_MS = 200
+"""Silence after a segment cut inside a long sentence (at a comma): a breath, not a full stop."""
 PAUSE_RANGE_MS = (0, 10_000)
 """Shortest and longest pause a user may ask for."""
 OVERLAP_RANGE_MS = (0, 5000)

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,24 +88,44 @@ def check_output(output: Path, audio_format: str) -> None:
 
 
 def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
+    articles: list[Article],
+    alphabet: frozenset[str],
+    lexicon: Path | None,
+    max_chars: int,
+    title: str | None = None,
+    takes_phonemes: bool = False,
 ) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.text.normalize import load_lexicon, speakable_spans
+    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
+
+    ``takes_phonemes``: the voice says SSML ``<phoneme>`` IPA (Kokoro); elsewhere the word is read.
+    """
+    from bulletin.text.normalize import load_lexicon, speakable_report
 
     entries = load_lexicon(lexicon)
+    removed: list[str] = []
 
     def speak(text: str):
-        return speakable_spans(text, alphabet, entries)
+        spoken, rewrites, gone = speakable_report(text, alphabet, entries)
+        removed.extend(gone.elements())
+        return spoken, rewrites
 
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
+    scripts = [build_script(article, speak, max_chars, story, takes_phonemes) for story, article in enumerate(articles)]
+    script = join_scripts(scripts, title or _plain_title(articles[0]))
+    return dataclasses.replace(script, removed="".join(removed))
+
+
+def _plain_title(article: Article) -> str:
+    """Return the article's title as people read it (SSML markup removed)."""
+    from bulletin.text.ssml import plain_text
+
+    return " ".join(plain_text(article.title).split()) if article.ssml else article.title
 
 
 def spoken_script(
     article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
 ) -> SpokenScript:
     """Return the spoken script of an article file for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
     low, high = defaults.MAX_CHARS_RANGE
@@ -113,8 +134,9 @@ def spoken_script(
     article = read_article(article_path)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    script = make_script([article], alphabet, lexicon, max_chars, takes_phonemes=preset.engine == "kokoro")
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
@@ -136,7 +158,9 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     tags = _tags(articles, title, date, request)
 
     voice = open_voice(preset, request.voice_options)
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    script = make_script(
+        articles, voice.alphabet, request.lexicon, request.max_chars, title, getattr(voice, "takes_phonemes", False)
+    )
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
     render_key = _render_key(keys, script, tags, request, parts)
@@ -274,7 +298,7 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),

@@ -117,6 +117,8 @@ class Bulletin:
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
             "dropped_characters": self.dropped_characters,
+            "removed_characters": len(self.script.removed),
+            "warnings": list(self.script.warnings),
             "loudness_lufs": round(self.loudness_lufs, 2),
             "true_peak_db": round(self.true_peak_db, 2),
             "loudness_range_lu": round(self.loudness_range_lu, 2),
@@ -127,11 +129,14 @@ class Bulletin:
 
 @dataclass(frozen=True)
 class SpokenScript:
-    """The script as a voice would read it, and what it would still drop."""
+    """The script as a voice would read it, what it would still drop, and what the normaliser left out."""
 
     script: Script
     voice: str
     dropped: Counter
+    """Characters of the spoken script the voice would drop."""
+    removed: Counter = field(default_factory=Counter)
+    """Characters of the article the normaliser left unsaid (emoji, CJK, Arabic, control codes)."""
 
 
 # --- rules shared by every front end -----------------------------------------------------------

@@ -4,7 +4,8 @@
 - the test voice builder from ``scripts/testvoice.py``;
 - a voiced-speech stand-in signal (``speech_like``);
 - bulletin-shaped MP3s plus sidecars for the feed, serve and playback tests (``make_bulletin``);
-- ``kokoro_assets_or_skip``.
+- ``kokoro_assets_or_skip``;
+- ``assert_span_map``: a written <-> spoken span map is exact.
 """
 
 from __future__ import annotations
@@ -171,3 +172,21 @@ def kokoro_assets_or_skip() -> None:
     if model is None or voice is None:
         looked = ", ".join(str(d) for d in data_dirs())
         pytest.skip(f"Kokoro assets not found in {looked}: run `python scripts/assemble_assets.py` to build them")
+
+
+def assert_span_map(written: str, spoken: str, rewrites) -> None:
+    """Assert the span map is exact: each rewrite on both sides, in order, and the rest the same text."""
+    w = s = 0
+    outside_written, outside_spoken = [], []
+    for rewrite in rewrites:
+        assert written[rewrite.written_start : rewrite.written_end] == rewrite.written
+        assert spoken[rewrite.spoken_start : rewrite.spoken_end] == rewrite.spoken
+        assert rewrite.written_start >= w and rewrite.spoken_start >= s, "rewrites overlap or go backwards"
+        assert rewrite.written or rewrite.spoken, "an empty rewrite"
+        assert rewrite.rule and rewrite.rule.isascii()
+        outside_written.append(written[w : rewrite.written_start])
+        outside_spoken.append(spoken[s : rewrite.spoken_start])
+        w, s = rewrite.written_end, rewrite.spoken_end
+    outside_written.append(written[w:])
+    outside_spoken.append(spoken[s:])
+    assert outside_written == outside_spoken

@@ -14,6 +14,7 @@ from bulletin.audio.cues import transcript_cues
 from bulletin.audio.timeline import Chapter, Placement
 from bulletin.errors import BulletinError
 from bulletin.files import write_atomic
+from bulletin.text.ssml import without_phonemes
 from bulletin.timecode import timestamp
 
 SIDECARS = {
@@ -84,7 +85,7 @@ def script_json(title: str, placements: list[Placement]) -> str:
             "segments": [
                 {
                     "role": p.role,
-                    "text": p.text,
+                    "text": without_phonemes(p.text),
                     "written": p.written or p.text,
                     "start_s": round(p.start_s, 3),
                     "end_s": round(p.end_s, 3),

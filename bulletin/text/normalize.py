@@ -30,6 +30,7 @@ __all__ = [
     "outside",
     "removed_characters",
     "speakable",
+    "speakable_report",
     "speakable_spans",
 ]
 
@@ -162,8 +163,20 @@ def speakable_spans(
 
     Outside the rewrites, ``text`` and the spoken text hold the same characters.
     """
+    spoken, rewrites, _ = speakable_report(text, alphabet, lexicon, say_urls=say_urls)
+    return spoken, rewrites
+
+
+def speakable_report(
+    text: str,
+    alphabet: frozenset[str] = FRENCH_ALPHABET,
+    lexicon: Mapping[str, str] | None = None,
+    *,
+    say_urls: bool = True,
+) -> tuple[str, tuple[Rewrite, ...], Counter[str]]:
+    """Return ``speakable_spans``'s (spoken, rewrites) and the characters left unsaid (``removed_characters``)."""
     tracked = _settle(Tracked(text), alphabet, lexicon or {}, say_urls)
-    return tracked.text, tracked.rewrites()
+    return tracked.text, tracked.rewrites(), tracked.removed
 
 
 def removed_characters(

@@ -140,3 +140,23 @@ def test_limiter_holds_the_ceiling_on_every_sample_with_smooth_gain():
     assert np.max(np.abs(np.diff(gain))) < 0.01  # ramps, no clicks
     quiet = speech_like(1.0) * 0.1
     assert np.all(master.limiter_gain(loudness.peak_envelope(quiet), -1.0) == 1.0)  # nothing to limit: untouched
+
+
+def test_a_cut_inside_a_sentence_gets_a_clause_pause_and_a_break_its_own_length():
+    segments = [
+        Segment("lead", "Les manifestants, venus de loin,", 0, cut="clause"),
+        Segment("lead", "ont défilé. Puis", 0, cut="word"),
+        Segment("lead", "la police a parlé.", 0, pause_after_ms=1500),
+        Segment("lead", "Une phrase entière.", 0),
+        Segment("lead", "Fin du paragraphe.", 0, pause_after_ms=0),
+        Segment("body", "Autre paragraphe.", 1),
+    ]
+    speech = [speech_like(1.0, i) for i in range(len(segments))]
+    result = layout.assemble(list(zip(segments, speech)))
+    gaps = [b.start_s - a.end_s for a, b in zip(result.placements, result.placements[1:])]
+    assert gaps[0] == pytest.approx(defaults.CLAUSE_PAUSE_MS / 1000, abs=1e-3)
+    assert gaps[1] == pytest.approx(defaults.CLAUSE_PAUSE_MS / 1000, abs=1e-3)
+    assert gaps[2] == pytest.approx(1.5, abs=1e-3)  # an SSML break is exactly its time
+    assert gaps[3] == pytest.approx(defaults.PAUSE_AFTER_MS["lead"] / 1000, abs=1e-3)  # a sentence end
+    assert gaps[4] == pytest.approx(0.0, abs=1e-3)  # even across paragraphs, the break wins
+    assert defaults.CLAUSE_PAUSE_MS < min(defaults.PAUSE_AFTER_MS.values())
