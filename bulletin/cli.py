@@ -67,23 +67,37 @@ def generate(
     outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
-    duck_db: float = typer.Option(defaults.DUCK_DB, "--duck-db", help="Bed gain under speech, in dB."),
+    duck_db: float = typer.Option(
+        defaults.DUCK_DB,
+        "--duck-db",
+        min=defaults.DUCK_RANGE_DB[0],
+        max=defaults.DUCK_RANGE_DB[1],
+        help=f"Bed gain under speech, in dB ({defaults.span(defaults.DUCK_RANGE_DB)}).",
+    ),
     overlap_ms: int = typer.Option(
         0,
         "--overlap-ms",
         min=defaults.OVERLAP_RANGE_MS[0],
         max=defaults.OVERLAP_RANGE_MS[1],
-        help="Start speaking this long before the intro ends.",
+        help=f"Start speaking this long before the intro ends ({defaults.span(defaults.OVERLAP_RANGE_MS)} ms).",
     ),
     pause: list[str] = typer.Option(
         [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
     ),
     loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
     loudness: Optional[float] = typer.Option(
-        None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
+        None,
+        "--loudness",
+        min=defaults.LOUDNESS_RANGE_LUFS[0],
+        max=defaults.LOUDNESS_RANGE_LUFS[1],
+        help=f"Loudness target in LUFS, {defaults.span(defaults.LOUDNESS_RANGE_LUFS)} (overrides the preset).",
     ),
     true_peak: Optional[float] = typer.Option(
-        None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
+        None,
+        "--true-peak",
+        min=defaults.TRUE_PEAK_RANGE_DB[0],
+        max=defaults.TRUE_PEAK_RANGE_DB[1],
+        help=f"True-peak ceiling in dBTP, {defaults.span(defaults.TRUE_PEAK_RANGE_DB)} (overrides the preset).",
     ),
     audio_format: str = typer.Option(
         defaults.AUDIO_FORMAT,
@@ -91,7 +105,11 @@ def generate(
         help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
     ),
     bitrate: int = typer.Option(
-        defaults.BITRATE_KBPS, "--bitrate", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
+        defaults.BITRATE_KBPS,
+        "--bitrate",
+        min=defaults.BITRATE_RANGE_KBPS[0],
+        max=defaults.BITRATE_RANGE_KBPS[1],
+        help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)}).",
     ),
     station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
     show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
@@ -102,7 +120,13 @@ def generate(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
     device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
+    threads: Optional[int] = typer.Option(
+        None,
+        "--threads",
+        min=defaults.THREADS_RANGE[0],
+        max=defaults.THREADS_RANGE[1],
+        help=f"Synthesis threads, {defaults.span(defaults.THREADS_RANGE)} (default: all cores).",
+    ),
     engine: str = typer.Option(
         defaults.ENGINE,
         "--engine",
@@ -123,7 +147,11 @@ def generate(
         False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
     ),
     max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
+        defaults.MAX_WER,
+        "--max-wer",
+        min=defaults.MAX_WER_RANGE[0],
+        max=defaults.MAX_WER_RANGE[1],
+        help=f"With --check: highest acceptable word error rate ({defaults.span(defaults.MAX_WER_RANGE)}).",
     ),
     as_json: JsonOption = False,
 ) -> None:
@@ -273,7 +301,11 @@ def check(
         None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
     ),
     max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."
+        defaults.MAX_WER,
+        "--max-wer",
+        min=defaults.MAX_WER_RANGE[0],
+        max=defaults.MAX_WER_RANGE[1],
+        help=f"Highest acceptable overall word error rate ({defaults.span(defaults.MAX_WER_RANGE)}).",
     ),
     as_json: JsonOption = False,
 ) -> None:
@@ -315,7 +347,11 @@ def publish(
         False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
     ),
     keep: int = typer.Option(
-        defaults.FEED_KEEP, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
+        defaults.FEED_KEEP,
+        "--keep",
+        min=defaults.FEED_KEEP_RANGE[0],
+        max=defaults.FEED_KEEP_RANGE[1],
+        help="Newest episodes listed in the feed (older audio stays on disk).",
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
     as_json: JsonOption = False,
@@ -340,7 +376,13 @@ def publish(
 def serve(
     directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
     host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    port: int = typer.Option(
+        defaults.SERVE_PORT,
+        "--port",
+        min=defaults.PORT_RANGE[0],
+        max=defaults.PORT_RANGE[1],
+        help="Port (0 picks a free one).",
+    ),
 ) -> None:
     """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
     from bulletin.publish.serve import serve as serve_directory
@@ -384,5 +426,23 @@ def play(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: every error, usage errors included, is one line on stderr.
+
+    Usage errors (an unknown option, a value out of range) exit 2, without typer's box: the line
+    names the option and what it accepts.
+    """
+    import click
+
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
+        error.show()
+        sys.exit(error.exit_code)
+    except click.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
+        hint = f" (see {error.ctx.command_path} --help)" if getattr(error, "ctx", None) else ""
+        typer.echo(f"error: {' '.join(error.format_message().split())}{hint}", err=True)
+        sys.exit(error.exit_code)
+    except click.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
