@@ -24,7 +24,9 @@ from bulletin.files import STALE_TEMP_S, sha256_file
 
 from helpers import ROOT, SHORT_ARTICLE, make_bulletin, run_bulletin, write_short_article
 
-CHANNEL = 'title = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\nbase_url = "https://example.org/p"\n'
+CHANNEL = (
+    'title = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\nbase_url = "https://example.org/p"\n'
+)
 
 
 def kill_at(point: str, *args) -> None:
