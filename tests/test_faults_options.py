@@ -32,9 +32,8 @@ OUT_OF_RANGE = [
 
 
 def range_text(bounds) -> str:
-    """The range as click writes it ("40<=x<=2000", "0.0<=x<=1.0")."""
-    low, high = bounds
-    return f"{low}<=x<={high}"
+    """The range as the line must give it ("use 40 to 2000")."""
+    return f"use {defaults.span(bounds)}"
 
 
 @pytest.mark.parametrize(
@@ -56,7 +55,7 @@ def test_an_out_of_range_option_is_one_usage_line_naming_it_and_its_range(
 
 
 def test_an_unknown_option_and_a_missing_argument_are_one_usage_line_too(cli):
-    for args, words in [(("generate", "a.txt", "--bogus"), "--bogus"), (("generate",), "ARTICLES")]:
+    for args, words in [(("generate", "a.txt", "--bogus"), "--bogus"), (("generate",), "articles")]:
         result = cli(*args)
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
