@@ -138,6 +138,19 @@ class SpokenScript:
     removed: Counter = field(default_factory=Counter)
     """Characters of the article the normaliser left unsaid (emoji, CJK, Arabic, control codes)."""
 
+    def to_dict(self) -> dict:
+        """Return a JSON-ready report: each segment spoken and written, what is dropped or removed, warnings."""
+        return {
+            "title": self.script.title,
+            "voice": self.voice,
+            "segments": [{"role": s.role, "text": s.text, "written": s.written} for s in self.script.segments],
+            "dropped_characters": sum(self.dropped.values()),
+            "dropped": dict(self.dropped),
+            "removed_characters": sum(self.removed.values()),
+            "removed": dict(self.removed),
+            "warnings": list(self.script.warnings),
+        }
+
 
 # --- rules shared by every front end -----------------------------------------------------------
 
@@ -180,6 +193,8 @@ def validate(request: GenerateRequest) -> None:
         ("--overlap-ms", request.mix.overlap_ms, defaults.OVERLAP_RANGE_MS, " ms"),
         ("--duck-db", request.mix.bed_duck_db, defaults.DUCK_RANGE_DB, " dB"),
     ]
+    if request.voice_options.threads is not None:
+        checks.append(("--threads", request.voice_options.threads, defaults.THREADS_RANGE, ""))
     if request.audio_format == "mp3":
         checks.append(("--bitrate", request.bitrate_kbps, defaults.BITRATE_RANGE_KBPS, " kbps"))
     for option, value, (low, high), unit in checks:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bulletin import defaults
 from bulletin.text import ssml
 from bulletin.text.article import Article
 from bulletin.text.spans import Piece, Rewrite, align, cut
@@ -18,7 +19,6 @@ from bulletin.text.spans import Piece, Rewrite, align, cut
 ROLES = ("headline", "lead", "body", "source")
 """Segment roles, in broadcast order; the mixer pauses differently after each."""
 
-DEFAULT_MAX_CHARS = 250
 
 # Words that end with a period without ending a sentence ("M. Tokáev", "av. J.-C.").
 ABBREVIATIONS = frozenset(
@@ -82,7 +82,7 @@ class Script:
 def build_script(
     article: Article,
     speak: Speak = lambda text: text,
-    max_chars: int = DEFAULT_MAX_CHARS,
+    max_chars: int = defaults.MAX_CHARS,
     story: int = 0,
     takes_phonemes: bool = False,
 ) -> Script:
@@ -221,7 +221,7 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_paragraph(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+def split_paragraph(text: str, max_chars: int = defaults.MAX_CHARS) -> list[str]:
     """Return ``text`` cut into pieces of at most ``max_chars``, at sentence ends where possible."""
     return [piece for piece, _ in _pieces(text, max_chars)]
 
@@ -257,9 +257,11 @@ def _split_long(sentence: str, max_chars: int) -> list[tuple[str, str]]:
             current = clause
         else:
             current = f"{current} {clause}".strip()
-        while len(current) > max_chars:  # a clause with no punctuation at all
-            cut_at = current.rfind(" ", 0, max_chars)
-            cut_at = cut_at if cut_at > 0 else max_chars
+        while len(current) > max_chars:  # a clause with no punctuation at all: cut between words, never inside one
+            cut_at = current.rfind(" ", 0, max_chars + 1)
+            cut_at = cut_at if cut_at > 0 else current.find(" ")
+            if cut_at <= 0:
+                break  # one word longer than a segment: said whole
             parts.append((current[:cut_at].strip(), "word"))
             current = current[cut_at:].strip()
     if current:
