@@ -62,7 +62,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 @app.command()
 def generate(
     articles: list[Path] = typer.Argument(
-        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
+        ..., help="Article file(s) (.txt, .md or .ssml); several make a multi-story bulletin."
     ),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help=f"File to write (default {defaults.OUTPUT_DIR}/DATE-SLUG.mp3)."
@@ -208,7 +208,7 @@ def generate(
 
 @app.command()
 def script(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    article: Path = typer.Argument(..., help="Article file (.txt, .md or .ssml)."),
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,

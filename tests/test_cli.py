@@ -20,11 +20,12 @@ def expected_pauses_s(segments: list[dict]) -> float:
     total = 0.0
     for before, after in zip(segments, segments[1:]):
         same = before["paragraph"] == after["paragraph"] and before["role"] == after["role"]
-        pause = (
-            defaults.PAUSE_AFTER_MS[before["role"]]
-            if same
-            else max(layout.PARAGRAPH_PAUSE_MS, defaults.PAUSE_AFTER_MS[before["role"]])
-        )
+        if same and before.get("cut", "sentence") != "sentence":  # cut at a comma inside a long sentence
+            pause = defaults.CLAUSE_PAUSE_MS
+        elif same:
+            pause = defaults.PAUSE_AFTER_MS[before["role"]]
+        else:
+            pause = max(layout.PARAGRAPH_PAUSE_MS, defaults.PAUSE_AFTER_MS[before["role"]])
         total += pause / 1000
     return total
 

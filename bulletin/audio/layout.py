@@ -230,6 +230,7 @@ def assemble(
                 segment.paragraph,
                 getattr(segment, "written", "") or segment.text,
                 getattr(segment, "rewrites", ()),
+                getattr(segment, "cut", "sentence"),
             )
         )
         add(speech)

@@ -95,6 +95,7 @@ def script_json(title: str, placements: list[Placement], audio_sha256: str | Non
                     "start_s": round(p.start_s, 3),
                     "end_s": round(p.end_s, 3),
                     "paragraph": p.paragraph,
+                    "cut": p.cut,
                 }
                 for p in placements
             ],

@@ -23,6 +23,8 @@ class Placement:
     """The same words as the article wrote them, for transcripts; empty means ``text``."""
     rewrites: tuple = ()
     """The segment's span map (``bulletin.text.spans.Rewrite``), offsets into ``written`` and ``text``."""
+    cut: str = "sentence"
+    """How the segment ends: "sentence", or "clause"/"word" when cut inside a long sentence."""
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ def test_transcripts_and_chapters_files():
         "start_s": 6.1,
         "end_s": 3661.25,
         "paragraph": -1,
+        "cut": "sentence",
     }
 
 
