@@ -110,15 +110,8 @@ def make_script(
         return spoken, rewrites
 
     scripts = [build_script(article, speak, max_chars, story, takes_phonemes) for story, article in enumerate(articles)]
-    script = join_scripts(scripts, title or _plain_title(articles[0]))
+    script = join_scripts(scripts, title or articles[0].title)
     return dataclasses.replace(script, removed="".join(removed))
-
-
-def _plain_title(article: Article) -> str:
-    """Return the article's title as people read it (SSML markup removed)."""
-    from bulletin.text.ssml import plain_text
-
-    return " ".join(plain_text(article.title).split()) if article.ssml else article.title
 
 
 def spoken_script(
@@ -207,7 +200,7 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
 
     lead = articles[0]
     if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
     else:
         description = " / ".join(article.title for article in articles)
     return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)

@@ -45,6 +45,13 @@ class Article:
     """True when the title and paragraphs hold inline SSML markup (``bulletin.text.ssml``)."""
     flash: bool = False
     """A one-paragraph flash: the title is its own first words, so it is not read apart."""
+    title_markup: str = ""
+    """The title with its SSML markup, when it has any (``title`` is the text it shows)."""
+
+    @property
+    def plain_lead(self) -> str:
+        """The lead paragraph as it reads, without SSML markup."""
+        return " ".join(ssml.plain_text(self.lead).split()) if self.ssml else self.lead
 
     @property
     def lead(self) -> str:
@@ -117,17 +124,19 @@ def parse_article(text: str) -> Article:
                 raise ArticleError(
                     f"paragraph {number + 1}: an SSML tag spans a blank line; open and close it in one paragraph"
                 ) from None
-        article = dataclasses.replace(article, ssml=True)
+        title = " ".join(ssml.plain_text(article.title).split())
+        article = dataclasses.replace(article, ssml=True, title=title, title_markup=article.title)
     return article
 
 
 def ssml_article(text: str) -> Article:
     """Return the Article of an SSML document: ``<p>`` paragraphs, titled by ``<meta name="title">`` or the first."""
-    title, paragraphs = ssml.document_paragraphs(text)
+    markup, paragraphs = ssml.document_paragraphs(text)
+    title = " ".join(ssml.plain_text(markup).split())
     if not title:
         raise ArticleError("the SSML document has no text to read; give it a <p> title and a <p> paragraph")
     flash = not paragraphs
-    return Article(title=title, paragraphs=tuple(paragraphs) or (title,), ssml=True, flash=flash)
+    return Article(title=title, paragraphs=tuple(paragraphs) or (markup,), ssml=True, flash=flash, title_markup=markup)
 
 
 def _parse_blocks(text: str) -> Article:

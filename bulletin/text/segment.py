@@ -97,7 +97,8 @@ def build_script(
         raise ValueError("max_chars must be at least 40")
     warnings: list[str] = []
     options = dict(story=story, markup=article.ssml, takes_phonemes=takes_phonemes, warnings=warnings)
-    segments = [] if article.flash else paragraph_segments(article.title, speak, 10**9, "headline", -1, **options)
+    title = article.title_markup or article.title
+    segments = [] if article.flash else paragraph_segments(title, speak, 10**9, "headline", -1, **options)
     for index, paragraph in enumerate(article.paragraphs):
         role = "lead" if index == 0 else "body"
         if index == 0 and article.dateline:

@@ -113,7 +113,7 @@ def _where(error, source: str, text: str | None) -> tuple[int, int]:
 
 
 def document_paragraphs(text: str, name: str = "") -> tuple[str, list[str]]:
-    """Return (title, paragraphs with their inline markup) of an SSML document.
+    """Return (title, paragraphs), both with their inline markup, of an SSML document.
 
     The title is ``<meta name="title" content="..."/>`` if given, else the first paragraph.
     Each ``<p>`` is a paragraph; text directly under ``<speak>`` between them is one too.
@@ -130,7 +130,7 @@ def document_paragraphs(text: str, name: str = "") -> tuple[str, list[str]]:
             continue
         if child.tag == "meta":
             if child.get("name") == "title":
-                title = child.get("content", "").strip()
+                title = _text(child.get("content", "").strip())
             loose.append(_text(child.tail))
         elif child.tag == "p":
             paragraphs.append("".join(loose).strip())
@@ -142,7 +142,7 @@ def document_paragraphs(text: str, name: str = "") -> tuple[str, list[str]]:
     paragraphs.append("".join(loose).strip())
     paragraphs = [" ".join(p.split()) for p in paragraphs if _plain_text(p).strip()]
     if not title and paragraphs:
-        title = _plain_text(paragraphs.pop(0)).strip()
+        title = paragraphs.pop(0)
     return title, paragraphs
 
 
