@@ -88,7 +88,9 @@ class Tracked(Plain):
 
     def sub(self, pattern: re.Pattern[str], replacement: Replacement, rule: str) -> None:
         """Replace every match of ``pattern`` (the same text as ``re.sub``), keeping the span map."""
-        if isinstance(replacement, str):
+        if isinstance(replacement, str) and "\\" not in replacement:  # a literal: no template to expand
+            edits = [(m.start(), m.end(), replacement) for m in pattern.finditer(self.text)]
+        elif isinstance(replacement, str):
             template = replacement
             edits = [(m.start(), m.end(), m.expand(template)) for m in pattern.finditer(self.text)]
         else:
