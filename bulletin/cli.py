@@ -114,6 +114,12 @@ def generate(
     ),
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
+    max_minutes: float = typer.Option(
+        defaults.MAX_MINUTES,
+        "--max-minutes",
+        help=f"Refuse articles longer than this many minutes of estimated speech "
+        f"({defaults.span(defaults.MAX_MINUTES_RANGE)}).",
+    ),
     publish_dir: Optional[Path] = typer.Option(
         None, "--publish", help="Then publish the bulletin into this feed directory."
     ),
@@ -149,6 +155,7 @@ def generate(
             cache_dir=cache_dir,
             lexicon=lexicon,
             max_chars=max_chars,
+            max_minutes=max_minutes,
             jingles=not no_jingles,
             intro=intro,
             outro=outro,

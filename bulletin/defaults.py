@@ -24,6 +24,17 @@ MAX_CHARS = 250
 MAX_CHARS_RANGE = (40, 2000)
 """Shortest and longest ``max_chars`` accepted."""
 
+MAX_MINUTES = 60.0
+"""Longest programme ``generate`` makes, in minutes of estimated speech (spoken characters / the voice's rate)."""
+MAX_MINUTES_RANGE = (1.0, 600.0)
+"""Lowest and highest ``max_minutes`` accepted (memory does not grow with length; time and disk do)."""
+CHARS_PER_S = 14.1
+"""Speaking rate (spoken characters per second of speech) of a voice whose preset names none.
+
+Measured by ``bench/memory.py --rates`` on the example article: tiny and css10-size random
+VITS 14.1 (their durations are biased to a newsreader's pace), Kokoro ff_siwis in its preset.
+"""
+
 AUDIO_FORMATS = ("mp3", "wav", "flac", "ogg")
 AUDIO_FORMAT = "mp3"
 BITRATE_KBPS = 128

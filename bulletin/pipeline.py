@@ -30,7 +30,15 @@ from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
 from bulletin.errors import AudioError, OutputError, RequestError
 from bulletin.files import slugify
-from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
+from bulletin.request import (
+    Bulletin,
+    GenerateRequest,
+    SpeechBudget,
+    SpokenScript,
+    loudness_targets,
+    parse_pauses,
+    validate,
+)
 from bulletin.text.article import Article, read_article
 from bulletin.text.numbers_fr import MONTHS
 from bulletin.text.segment import Script, build_script, join_scripts
@@ -53,7 +61,7 @@ __all__ = [
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 """Bump when mixing, mastering or export change what a render produces."""
 
 
@@ -87,15 +95,24 @@ def check_output(output: Path, audio_format: str) -> None:
 
 
 def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
+    articles: list[Article],
+    alphabet: frozenset[str],
+    lexicon: Path | None,
+    max_chars: int,
+    title: str | None = None,
+    budget: SpeechBudget | None = None,
 ) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
+    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
+
+    With a ``budget``, RequestError as soon as the spoken text passes its limit.
+    """
     from bulletin.text.normalize import load_lexicon, speakable
 
     entries = load_lexicon(lexicon)
 
     def speak(text: str) -> str:
-        return speakable(text, alphabet, entries)
+        spoken = speakable(text, alphabet, entries)
+        return budget.count(text, spoken) if budget else spoken
 
     scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
     return join_scripts(scripts, title or articles[0].title)
@@ -121,8 +138,15 @@ def spoken_script(
 
 
 def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
-    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
+    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export.
+
+    Memory does not grow with the bulletin's length: each segment is laid out on disk as
+    it is spoken (a scratch directory in the cache dir, removed afterwards), then mastered
+    and encoded a chunk at a time (``bulletin.audio.stream``).
+    """
+    from bulletin.audio.layout import Stitcher
     from bulletin.audio.sidecars import sidecar_paths
+    from bulletin.audio.stream import MixFile, scratch_dir
 
     started = time.perf_counter()
     validate(request)
@@ -135,8 +159,13 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     parts = _load_parts(request)
     tags = _tags(articles, title, date, request)
 
+    def budget() -> SpeechBudget:
+        return SpeechBudget(request.max_minutes, preset.chars_per_s, articles)
+
+    # too long? decided on the preset's alphabet, before any model loads (or downloads)
+    make_script(articles, preset_alphabet(preset), request.lexicon, request.max_chars, title, budget())
     voice = open_voice(preset, request.voice_options)
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title, budget())
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
     render_key = _render_key(keys, script, tags, request, parts)
@@ -145,11 +174,18 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     if figures is not None:
         return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
 
-    prepared, dropped = _speak(script, keys, voice, cache, progress)
-    voice.close()  # the mix needs none of the model's memory
-    if progress:
-        progress(len(keys), len(keys), "mixing")
-    figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
+    with scratch_dir(cache.directory) as scratch:
+        mix = MixFile(scratch / "mix.f32")
+        try:
+            stinger = parts["stinger"] if len(articles) > 1 else None
+            stitcher = Stitcher(mix, parts["intro"], stinger, request.mix, [article.title for article in articles])
+            dropped = _speak(script, keys, voice, cache, progress, stitcher)
+            voice.close()  # the mix needs none of the model's memory
+            if progress:
+                progress(len(keys), len(keys), "mixing")
+            figures = _mix_and_write(stitcher, parts, request, tags, output, sidecars, title, scratch)
+        finally:
+            mix.close()
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
 
@@ -183,11 +219,10 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
     return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
 
 
-def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None):
-    """Return ([(segment, speech ready to mix)], characters dropped): each segment from the cache or the voice."""
+def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None, stitcher):
+    """Lay each segment out as it comes, from the cache or the voice; return the characters the voice dropped."""
     from bulletin.audio.layout import prepare_speech
 
-    prepared = []
     dropped = 0
     total = len(script.segments)
     for index, (segment, key) in enumerate(zip(script.segments, keys)):
@@ -200,28 +235,18 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
             cache.put(key, samples, rate)
         else:
             samples, rate = cached
-        prepared.append((segment, prepare_speech(samples, rate, index)))
+        stitcher.add(segment, prepare_speech(samples, rate, index))
         if progress:
             progress(index + 1, total, "speaking")
-    return prepared, dropped
+    return dropped
 
 
-def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(stitcher, parts, request, tags, output: Path, sidecars, title: str, scratch: Path) -> dict:
+    """Finish the mix (outro, bed), master and encode it, write the sidecars; return the figures of the file."""
     from bulletin.audio import sidecars as files
-    from bulletin.audio.layout import assemble
     from bulletin.audio.master import master_to_file
 
-    stitched = assemble(
-        prepared,
-        parts["intro"],
-        parts["outro"],
-        parts["stinger"] if len(articles) > 1 else None,
-        parts["bed"],
-        request.mix,
-        [article.title for article in articles],
-    )
-    prepared.clear()  # the mix holds every sample now
+    stitched = stitcher.finish(parts["outro"], parts["bed"])
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
@@ -235,6 +260,7 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
         request.true_peak_db,
         request.bitrate_kbps,
         parts["artwork"],
+        scratch=scratch,
     )
     if abs(measured.duration_s - stitched.duration_s) > 0.1:
         output.unlink()

@@ -8,6 +8,7 @@ Every front end (CLI, web service, batch runner) builds a ``GenerateRequest`` wi
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from bulletin import defaults
 from bulletin.audio.layout import MixSettings
 from bulletin.engines.base import VoiceOptions
 from bulletin.errors import ArticleError, RequestError
+from bulletin.text.article import Article
 from bulletin.text.segment import Script
 
 
@@ -67,6 +69,8 @@ class GenerateRequest:
     """Cover image (PNG or JPEG); default the bundled one."""
     date: dt.date | None = None
     """Broadcast date (tags, default file name); default today."""
+    max_minutes: float = defaults.MAX_MINUTES
+    """Longest programme accepted, in minutes of estimated speech; longer ones are refused before any model loads."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ def validate(request: GenerateRequest) -> None:
         ("--true-peak", request.true_peak_db, defaults.TRUE_PEAK_RANGE_DB, " dBTP"),
         ("--overlap-ms", request.mix.overlap_ms, defaults.OVERLAP_RANGE_MS, " ms"),
         ("--duck-db", request.mix.bed_duck_db, defaults.DUCK_RANGE_DB, " dB"),
+        ("--max-minutes", request.max_minutes, defaults.MAX_MINUTES_RANGE, " min"),
     ]
     if request.audio_format == "mp3":
         checks.append(("--bitrate", request.bitrate_kbps, defaults.BITRATE_RANGE_KBPS, " kbps"))
@@ -182,3 +187,48 @@ def validate(request: GenerateRequest) -> None:
             raise RequestError(f"{option} {value:g}{unit} is out of range; use {low:g} to {high:g}{unit}")
     if request.audio_format not in defaults.AUDIO_FORMATS:
         raise RequestError(f"unknown format {request.audio_format!r}; use one of {', '.join(defaults.AUDIO_FORMATS)}")
+
+
+class SpeechBudget:
+    """Counts the spoken characters a script is made of; RequestError as soon as they pass ``max_minutes``.
+
+    The estimate is spoken characters / the voice's rate (``VoicePreset.chars_per_s``).
+    Counting as the normaliser goes, an absurd input (a 20 MB article) is refused after
+    the first hour's worth of text, not after normalising all of it; the error
+    extrapolates from the written characters to say how long it would have been.
+    """
+
+    def __init__(self, max_minutes: float, chars_per_s: float, articles: Iterable[Article] = ()) -> None:
+        self.max_minutes = max_minutes
+        self.chars_per_s = chars_per_s or defaults.CHARS_PER_S
+        articles = list(articles)
+        self.what = "the article would" if len(articles) == 1 else "the articles would"
+        self.written_total = sum(
+            len(a.title) + len(a.dateline) + len(a.source) + sum(map(len, a.paragraphs)) for a in articles
+        )
+        self.written = 0
+        self.spoken = 0
+
+    def count(self, written: str, spoken: str) -> str:
+        """Return ``spoken`` (what the normaliser made of ``written``), once counted; RequestError past the limit."""
+        self.written += len(written)
+        self.spoken += len(spoken)
+        if self.spoken > self.max_minutes * 60 * self.chars_per_s:
+            raise self.refusal()
+        return spoken
+
+    def refusal(self) -> RequestError:
+        """Return the one-line error naming the estimate, the limit and how to raise it."""
+        scale = max(1.0, self.written_total / self.written) if self.written else 1.0
+        spoken = self.spoken * scale
+        minutes = spoken / self.chars_per_s / 60
+        high = defaults.MAX_MINUTES_RANGE[1]
+        remedy = (
+            f"raise the limit with --max-minutes {math.ceil(minutes)} or shorten the articles"
+            if minutes < high
+            else f"shorten the articles (--max-minutes goes up to {high:g})"
+        )
+        return RequestError(
+            f"{self.what} make about {minutes:,.0f} minutes of speech ({spoken:,.0f} spoken characters "
+            f"at {self.chars_per_s:g} a second), over the {self.max_minutes:g}-minute limit; {remedy}"
+        )

@@ -77,6 +77,13 @@ def test_rerun_comes_from_the_cache_without_loading_the_model(generated):
     assert not re.search(r"\| (torch|TTS)$", importtime, re.MULTILINE)  # no model was loaded
 
 
+def test_generate_leaves_nothing_in_its_scratch_space(generated):
+    """The mix is streamed through a scratch directory in the cache dir, removed after the run."""
+    work, _, _, _, _ = generated
+    scratch = work / "cache" / "tmp"
+    assert scratch.is_dir() and list(scratch.iterdir()) == []
+
+
 def test_editing_one_paragraph_resynthesises_only_its_segments(generated, tmp_path, tiny_voice_dir, cli):
     work, _, cold, _, _ = generated
     from helpers import EXAMPLE
@@ -142,6 +149,8 @@ def test_voices_lists_presets(cli):
         ("ok", ("generate", "{article}", "--voice", "{voice}", "-o", "{tmp}/missing/dir/b.mp3"), "no such directory"),
         ("ok", ("generate", "{article}", "--voice", "{voice}", "-o", "{tmp}/b.wav"), ".mp3"),
         ("ok", ("script", "{article}", "--lexicon", "{tmp}/nope.toml"), "nope.toml"),
+        ("ok", ("generate", "{article}", "--voice", "{voice}", "--max-minutes", "0"), "--max-minutes 0 min is out of"),
+        ("long", ("generate", "{article}", "--voice", "{voice}", "--max-minutes", "1"), "over the 1-minute limit"),
     ],
 )
 def test_bad_input_is_one_line_no_traceback_no_file(tmp_path, cli, tiny_voice_dir, setup, args, message):
@@ -151,6 +160,7 @@ def test_bad_input_is_one_line_no_traceback_no_file(tmp_path, cli, tiny_voice_di
         "binary": b"\x00\x01\x02\xff" * 10,
         "title-only": b"# Titre\n",
         "ok": b"Titre\n\nUn paragraphe.\n",
+        "long": ("Titre\n\n" + "Un paragraphe de plus, et encore un autre pour la route.\n\n" * 80).encode(),
     }
     if setup:
         article.write_bytes(contents[setup])

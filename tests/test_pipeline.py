@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -135,6 +137,7 @@ def test_bad_pauses_are_refused_with_what_to_write(items, message):
         ({"true_peak_db": 1.0}, RequestError, "--true-peak 1 dBTP is out of range"),
         ({"audio_format": "aiff"}, RequestError, "unknown format 'aiff'"),
         ({"max_chars": 5}, RequestError, "--max-chars 5 is out of range"),
+        ({"max_minutes": 0.5}, RequestError, "--max-minutes 0.5 min is out of range; use 1 to 600 min"),
         ({"articles": ()}, ArticleError, "no article given"),
         ({"output": Path("/nonexistent/dir/b.mp3")}, OutputError, "no such directory"),
     ],
@@ -147,6 +150,33 @@ def test_a_bad_request_raises_a_bulletin_error_before_any_work(
         produce(GenerateRequest(cache_dir=tmp_path / "cache", **values))
     assert isinstance(raised.value, BulletinError)
     assert not (tmp_path / "cache").exists() and not (tmp_path / "b.mp3").exists()
+
+
+def test_an_article_over_max_minutes_is_refused_before_any_model_loads(tmp_path, article, tiny_voice_dir, cache_dir):
+    """The estimate (spoken characters / the voice's rate) is checked first: a broken checkpoint is never read."""
+    from bulletin import defaults
+    from bulletin.pipeline import spoken_script
+
+    voice = tmp_path / "voice"
+    voice.mkdir()
+    (voice / "config.json").write_bytes((tiny_voice_dir / "config.json").read_bytes())
+    (voice / "model.pth").write_bytes(b"not a checkpoint")  # loading it would fail with another error
+    paragraph = "Le conseil municipal a voté mardi un budget de 12 millions d'euros pour les écoles de la ville."
+    long = tmp_path / "long.txt"
+    long.write_text("# Un très long conseil\n\n" + "\n\n".join([paragraph] * 200) + "\n", encoding="utf-8")
+    out, cache = tmp_path / "b.mp3", tmp_path / "cache"
+    with pytest.raises(RequestError) as raised:
+        produce(request(long, voice, out, cache, max_minutes=5))
+    message = str(raised.value)
+    spoken_chars = sum(len(segment.text) for segment in spoken_script(long, str(tiny_voice_dir)).script.segments)
+    expected_minutes = spoken_chars / defaults.CHARS_PER_S / 60
+    assert expected_minutes > 20  # the whole article, though the refusal came after its first 5 minutes
+    estimate = float(re.search(r"would make about ([\d,]+) minutes of speech", message).group(1).replace(",", ""))
+    assert estimate == pytest.approx(expected_minutes, rel=0.1)
+    assert "over the 5-minute limit" in message and f"--max-minutes {math.ceil(estimate)}" in message
+    assert "\n" not in message
+    assert not out.exists() and not cache.exists()
+    assert produce(request(article, tiny_voice_dir, out, cache_dir, max_minutes=1)).duration_s < 60  # under it: made
 
 
 def test_deliver_publishes_when_no_check_is_asked(tmp_path, article, tiny_voice_dir, cache_dir):

@@ -41,6 +41,8 @@ class VoicePreset:
     """Speaking rate multiplier, where the engine supports it."""
     alphabet: str = ""
     """Characters the model accepts, used before the model is loaded (``bulletin script``)."""
+    chars_per_s: float = 0.0
+    """Speaking rate in spoken characters per second, to estimate a programme's length; 0: defaults.CHARS_PER_S."""
 
 
 class Voice(Protocol):
