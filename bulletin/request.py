@@ -180,6 +180,8 @@ def validate(request: GenerateRequest) -> None:
         ("--duck-db", request.mix.bed_duck_db, defaults.DUCK_RANGE_DB, " dB"),
         ("--max-minutes", request.max_minutes, defaults.MAX_MINUTES_RANGE, " min"),
     ]
+    if request.voice_options.threads is not None:
+        checks.append(("--threads", request.voice_options.threads, defaults.THREADS_RANGE, ""))
     if request.audio_format == "mp3":
         checks.append(("--bitrate", request.bitrate_kbps, defaults.BITRATE_RANGE_KBPS, " kbps"))
     for option, value, (low, high), unit in checks:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import numpy as np
 
 from bulletin.audio.loudness import LoudnessMeter, PeakEnvelope
 from bulletin.errors import OutputError
+from bulletin.files import ABANDONED_TEMP_S, STALE_TEMP_S
 
 CHUNK = 1 << 20
 """Samples per chunk read or written (about 24 s at 44.1 kHz, 4 MB of float32)."""
@@ -138,35 +140,46 @@ def scratch_dir(parent: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def sweep_stale(base: Path) -> list[Path]:
-    """Remove the scratch directories in ``base`` whose process no longer runs; return them."""
+def sweep_stale(base: Path, now: float | None = None) -> list[Path]:
+    """Remove the scratch directories in ``base`` that killed runs left; return them.
+
+    The temp-file rule of ``bulletin.files.sweep_temps``: a directory goes when its writer
+    (the pid in its name) is gone and nothing in it changed for STALE_TEMP_S, or when
+    nothing changed for ABANDONED_TEMP_S; a running bulletin's is never touched.
+    """
+    now = time.time() if now is None else now
     removed = []
-    if os.name != "posix":
-        return removed
     for entry in base.glob(f"{SCRATCH_PREFIX}*-*"):
         pid = entry.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid():
             continue
-        shutil.rmtree(entry, ignore_errors=True)
-        removed.append(entry)
+        try:
+            age_s = now - max(path.stat().st_mtime for path in [entry, *entry.iterdir()])
+        except OSError:
+            continue
+        if (age_s > STALE_TEMP_S and not _running(int(pid))) or age_s > ABANDONED_TEMP_S:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
     return removed
 
 
 def _running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap way to ask: only the age rule applies
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # someone else's
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's, or not ours to judge
     return True
 
 
 def room_error(directory: Path, error: OSError) -> OutputError:
     """Return the one-line error for a scratch write that failed (most often a full disk)."""
     return OutputError(
-        f"cannot write the mix in {directory}: {error.strerror or error}; free some space there "
-        "or use --cache-dir DIR on a disk with room (a 60-minute bulletin needs about 1.3 GB while it is made)"
+        f"cannot write the mix in the segment cache ({directory}): {error.strerror or error}; free some space "
+        "there or use --cache-dir DIR on a disk with room (about 1 GB per hour of speech while it is made)"
     )
 
 

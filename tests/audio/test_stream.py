@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from bulletin.audio import encode, io, layout, loudness, master, stream
 from bulletin.errors import OutputError
 from bulletin.text.segment import Segment
 
-from helpers import speech_like
+from helpers import full_filesystem, speech_like
 
 RATE = io.RATE_HZ
 
@@ -172,13 +173,18 @@ def test_scratch_left_by_a_killed_run_is_swept_and_a_running_ones_kept(tmp_path)
     base = tmp_path / "tmp"
     base.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    stale = base / f"mix-{dead.stdout.strip()}-abc123"
-    stale.mkdir()
-    (stale / "mix.f32").write_bytes(b"\0" * 4096)
+    dead_pid = dead.stdout.strip()
+    stale, fresh = base / f"mix-{dead_pid}-abc123", base / f"mix-{dead_pid}-ghi789"
     alive = base / f"mix-{os.getppid()}-def456"  # our parent runs
-    alive.mkdir()
+    an_hour_ago = time.time() - 3600
+    for directory in (stale, fresh, alive):
+        directory.mkdir()
+        (directory / "mix.f32").write_bytes(b"\0" * 4096)
+        if directory is not fresh:  # a dead writer's scratch may still be in use by a namesake: wait a while
+            os.utime(directory / "mix.f32", (an_hour_ago, an_hour_ago))
+            os.utime(directory, (an_hour_ago, an_hour_ago))
     with stream.scratch_dir(tmp_path) as scratch:
-        assert not stale.exists() and alive.is_dir()
+        assert not stale.exists() and fresh.is_dir() and alive.is_dir()
     assert not scratch.exists() and alive.is_dir()
 
 
@@ -192,18 +198,11 @@ def test_an_unwritable_cache_dir_is_one_clear_line(tmp_path):
         pass
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_a_full_disk_while_mixing_is_one_clear_line(tmp_path):
-    full = tmp_path / "full"
-    full.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(full)], capture_output=True)
-    if mounted.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
-    try:
+    with full_filesystem(tmp_path / "full", size="1m") as full:
         mix = stream.MixFile(full / "mix.f32")
-        with pytest.raises(OutputError, match=r"cannot write the mix in .*full: No space left on device; free some"):
+        message = r"cannot write the mix in the segment cache \(.*full\): No space left on device; free some"
+        with pytest.raises(OutputError, match=message):
             for _ in range(10):
                 mix.append(np.ones(RATE, np.float32))  # 176 kB a second of audio
         mix.close()
-    finally:
-        subprocess.run(["umount", str(full)], check=True)
