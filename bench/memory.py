@@ -67,8 +67,12 @@ def scenario_generate(args: dict) -> dict:
     }
 
 
-def run_scenario(args: dict) -> dict:
-    """Run one generate in a fresh interpreter; return its figures plus its peak RSS in MB."""
+def run_scenario(args: dict, allow_failure: bool = False) -> dict:
+    """Run one generate in a fresh interpreter; return its figures plus its peak RSS in MB.
+
+    With ``allow_failure``, a run that dies (killed for memory, say) is returned as
+    {"failed": ..., "peak_rss_mb": the largest child's peak so far (RUSAGE_CHILDREN)}.
+    """
     completed = subprocess.run(
         [sys.executable, __file__, "--scenario", json.dumps(args, default=str)],
         capture_output=True,
@@ -77,6 +81,9 @@ def run_scenario(args: dict) -> dict:
     )
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode or not lines:
+        if allow_failure:
+            children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            return {"failed": f"exit {completed.returncode}: {completed.stderr[-300:]}", "peak_rss_mb": children_mb}
         raise RuntimeError(f"generate failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
     return json.loads(lines[-1])
 
@@ -180,31 +187,40 @@ def main(argv: list[str] | None = None) -> None:
             if preset_status(get_preset("fr-siwis"))[0]:
                 voices["kokoro (fr-siwis)"] = "fr-siwis"
             results["rates"] = measure_rates(temp, voices)
+            save(options.output, results)
         head, pool, tail = body_paragraphs()
         warm = temp / "warm.txt"
         warm.write_text("\n\n".join([head, *pool, tail]) + "\n", encoding="utf-8")
+        warm_cache = store / f"memory-warm-{options.label or 'run'}"  # kept between runs of the same code
         print("warming the segment cache", file=sys.stderr, flush=True)
-        run_scenario(dict(article=warm, voice=str(voice), cache=temp / "warm-cache", output=temp / "warm.mp3"))
-        for minutes in [float(value) for value in options.minutes.split(",")]:
+        run_scenario(dict(article=warm, voice=str(voice), cache=warm_cache, output=temp / "warm.mp3"))
+        for minutes in [float(value) for value in options.minutes.split(",") if value]:
             own = f"Ce journal de {minutes:g} minutes se termine ici, merci de votre écoute."
             article = long_article(temp / f"article-{minutes:g}.txt", minutes, options.chars_per_s, own)
             cache = temp / f"cache-{minutes:g}"
-            shutil.copytree(temp / "warm-cache" / "segments", cache / "segments")
+            shutil.copytree(warm_cache / "segments", cache / "segments")
             print(f"generate: {minutes:g} minutes", file=sys.stderr, flush=True)
             args = dict(article=article, voice=str(voice), cache=cache, output=temp / f"out-{minutes:g}.mp3")
             args["max_minutes"] = max(60.0, minutes * 2)
-            figures = run_scenario(args)
+            figures = run_scenario(args, allow_failure=True)
             figures["minutes"] = minutes
             figures["article_bytes"] = article.stat().st_size
             results["runs"].append(figures)
+            print(json.dumps(figures), file=sys.stderr, flush=True)
             shutil.rmtree(cache)
-            (temp / f"out-{minutes:g}.mp3").unlink()
-    first = results["runs"][0]["peak_rss_mb"]
-    for run in results["runs"]:
-        run["rss_ratio"] = run["peak_rss_mb"] / first
-    results["goal"] = {"ratio": GOAL_RATIO, "met": results["runs"][-1]["rss_ratio"] <= GOAL_RATIO}
-    options.output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+            (temp / f"out-{minutes:g}.mp3").unlink(missing_ok=True)
+            save(options.output, results)
     print(table(results))
+
+
+def save(path: Path, results: dict) -> None:
+    """Write ``results`` (with the ratios so far) to ``path``: a run killed later keeps what was measured."""
+    runs = results["runs"]
+    if runs:
+        for run in runs:
+            run["rss_ratio"] = run["peak_rss_mb"] / runs[0]["peak_rss_mb"]
+        results["goal"] = {"ratio": GOAL_RATIO, "met": "failed" not in runs[-1] and runs[-1]["rss_ratio"] <= GOAL_RATIO}
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 def table(results: dict) -> str:
@@ -217,11 +233,14 @@ def table(results: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
+        if "failed" in run:
+            lines.append(f"| {run['minutes']:g} | | | | | | >= {run['peak_rss_mb']:.0f} (died) | |")
+            continue
         lines.append(
             f"| {run['minutes']:g} | {run['speech_s']:.0f} | {run['duration_s']:.0f} | {run['segments']} | "
             f"{run['cache_misses']} | {run['seconds']:.0f} | {run['peak_rss_mb']:.0f} | {run['rss_ratio']:.2f}x |"
         )
-    goal = results["goal"]
+    goal = results.get("goal", {"ratio": GOAL_RATIO, "met": False})
     lines.append(f"\ngoal: last run within {goal['ratio']:.2f}x of the first: {'met' if goal['met'] else 'NOT met'}")
     if "rates" in results:
         lines += ["", "| voice | spoken chars | speech s | chars/s |", "|---|---:|---:|---:|"]

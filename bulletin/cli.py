@@ -116,16 +116,11 @@ def generate(
         help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), torch or onnx.",
     ),
     speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
-    agree_licence: bool = typer.Option(
-        False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
-    ),
+    agree_licence: bool = typer.Option(False, "--agree-licence", help="Agree to the model's licence (XTTS: CPML)."),
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
-    max_minutes: float = typer.Option(
-        defaults.MAX_MINUTES,
-        "--max-minutes",
-        help=f"Refuse articles longer than this many minutes of estimated speech "
-        f"({defaults.span(defaults.MAX_MINUTES_RANGE)}).",
+    max_minutes: float = ranged(
+        defaults.MAX_MINUTES, "--max-minutes", bounds=defaults.MAX_MINUTES_RANGE, help="Most speech, in min"
     ),
     publish_dir: Optional[Path] = typer.Option(
         None, "--publish", help="Then publish the bulletin into this feed directory."
