@@ -10,12 +10,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import typer
 
 from bulletin import defaults
-from bulletin.console import fail, print_report, progress_bar, summary_line
+from bulletin.cli_options import (
+    SOURCES_HELP,
+    AtOption,
+    JsonOption,
+    LexiconOption,
+    MaxCharsOption,
+    RundownOption,
+    StationOption,
+    StoriesOption,
+    VoiceOption,
+)
+from bulletin.console import fail, print_report, progress_bar, slot_line, summary_line
 from bulletin.errors import BulletinError
 
 app = typer.Typer(
@@ -30,34 +41,10 @@ LOUDNESS_PRESETS_HELP = ", ".join(
     f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
 )
 
-# Options shared by several commands, defined once.
-VoiceOption = Annotated[
-    str,
-    typer.Option(
-        "--voice",
-        help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
-    ),
-]
-LexiconOption = Annotated[
-    Optional[Path], typer.Option("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
-]
-MaxCharsOption = Annotated[
-    int,
-    typer.Option(
-        "--max-chars",
-        min=defaults.MAX_CHARS_RANGE[0],
-        max=defaults.MAX_CHARS_RANGE[1],
-        help="Longest segment, in spoken characters.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
 
 @app.command()
 def generate(
-    articles: list[Path] = typer.Argument(
-        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
-    ),
+    articles: list[str] = typer.Argument(..., help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."
     ),
@@ -125,15 +112,24 @@ def generate(
     max_wer: float = typer.Option(
         defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
     ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    slot: Optional[float] = typer.Option(
+        None, "--slot", help="Fit into SECONDS: trailing sentences of the last stories dropped, pauses stretched."
+    ),
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
+    """Speak SOURCES (articles, pages, feeds) with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
     from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
+    from bulletin.text.rundown import rundown_from_options
 
     try:
         target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
+        newscast = rundown_from_options(rundown, at, station_config)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
@@ -162,6 +158,9 @@ def generate(
             station=station,
             show=show,
             artwork=artwork,
+            stories=stories,
+            rundown=newscast,
+            slot_s=slot,
         )
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
@@ -178,6 +177,8 @@ def generate(
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         typer.echo(summary_line(summary))
+        if "slot" in summary:
+            typer.echo(slot_line(summary["slot"]))
         if report is not None:
             print_report(report)
         if "published" in summary:
@@ -195,18 +196,24 @@ def generate(
 
 @app.command()
 def script(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    article: str = typer.Argument(..., help=f"SOURCE: {SOURCES_HELP}."),
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
     check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
+    """Print the spoken script of SOURCE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
+    from bulletin.text.rundown import rundown_from_options
 
     try:
-        result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
+        frame = rundown_from_options(rundown, at, station_config)
+        result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
         fail(error)
     dropped = result.dropped
@@ -214,7 +221,7 @@ def script(
         payload = {
             "title": result.script.title,
             "voice": result.voice,
-            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
+            "segments": [{"role": s.role, "story": s.story, "text": s.text} for s in result.script.segments],
             "dropped_characters": sum(dropped.values()),
             "dropped": dict(dropped),
         }
@@ -381,6 +388,15 @@ def play(
         fail(error)
     if interactive:
         typer.echo("")
+
+
+def _register_front_ends() -> None:
+    from bulletin.cli_watch import watch
+
+    app.command("watch")(watch)
+
+
+_register_front_ends()
 
 
 def main() -> None:

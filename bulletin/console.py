@@ -23,6 +23,20 @@ def summary_line(summary: dict) -> str:
     )
 
 
+def slot_line(slot: dict) -> str:
+    """Return the line saying how a bulletin was fitted into its slot: what was dropped, how far pauses grew."""
+    line = f"slot {slot['slot_s']:g} s: {slot['planned_s']:.1f} s laid out, pauses x{slot['stretch']:.2f}"
+    if slot["dropped_sentences"]:
+        stories = sorted({item["story"] for item in slot["dropped"]})
+        line += (
+            f"; dropped {slot['dropped_sentences']} sentence(s), {slot['dropped_s']:.1f} s of speech, "
+            f"from story {', '.join(str(s) for s in stories)}"
+        )
+    if not slot["enough_material"]:
+        line += "; not enough material to fill it"
+    return line
+
+
 def print_report(report) -> None:
     """Print a listen-back report: overall WER, then each flagged segment with what was heard."""
     typer.echo(

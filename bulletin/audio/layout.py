@@ -151,6 +151,14 @@ class MixSettings:
         }
 
 
+def pause_between_ms(previous, segment, settings: MixSettings) -> int:
+    """Return the silence (ms) between two segments of one story: the role pause; between paragraphs, at least
+    the paragraph pause."""
+    if segment.paragraph == previous.paragraph and segment.role == previous.role:
+        return settings.pauses_ms[previous.role]
+    return max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role])
+
+
 def assemble(
     segments: list[tuple[object, np.ndarray]],
     intro: np.ndarray | None = None,
@@ -206,10 +214,8 @@ def assemble(
                     add(stinger)
                     stingers += stinger.size
                     silence(settings.jingle_gap_ms)
-            elif segment.paragraph == previous.paragraph and segment.role == previous.role:
-                silence(settings.pauses_ms[previous.role])
             else:
-                silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
+                silence(pause_between_ms(previous, segment, settings))
         if (
             previous is None
             or segment.paragraph != previous.paragraph

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from bulletin.text.article import Article
 
-ROLES = ("headline", "lead", "body", "source")
-"""Segment roles, in broadcast order; the mixer pauses differently after each."""
+ROLES = ("headline", "lead", "body", "source", "greeting", "headlines", "signoff")
+"""Segment roles, in broadcast order (the last three frame a newscast); the mixer pauses differently after each."""
 
 DEFAULT_MAX_CHARS = 250
 
