@@ -78,7 +78,12 @@ def test_unusable_addresses_are_refused_in_one_line(url, message):
 def test_private_addresses_are_refused_when_sources_come_from_others(site):
     with pytest.raises(SourceError, match="private or local address"):
         load(site.url("/article.html"), allow_private=False)
-    for address in ("http://10.1.2.3/a", "http://192.168.0.10/a", "http://169.254.169.254/latest/meta-data", "http://[::1]/a"):
+    for address in (
+        "http://10.1.2.3/a",
+        "http://192.168.0.10/a",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/a",
+    ):
         with pytest.raises(SourceError, match="private or local address"):
             check_address(address, allow_private=False)
     check_address("http://8.8.8.8/a", allow_private=False)  # a public address passes (nothing is sent)
