@@ -17,6 +17,7 @@ from bulletin.request import GenerateRequest
 from bulletin.sources import load
 from bulletin.text.article import Article
 from bulletin.text.rundown import air_time, chapter_titles, newscast_title
+from bulletin.text.segment import Script
 
 Clock = Callable[[], dt.datetime]
 
@@ -78,6 +79,20 @@ def fit_prepared(prepared: list, parts: dict, mix: MixSettings, slot_s: float, s
         slot_s,
     )
     return [prepared[i] for i in keep], settings, fit
+
+
+def fitted_script(script: Script, fit: SlotFit | None) -> Script:
+    """Return ``script`` without the sentences ``fit`` dropped: what was said."""
+    if fit is None or not fit.dropped:
+        return script
+    dropped = list(fit.dropped)
+    kept = []
+    for segment in script.segments:
+        if (segment.story, segment.text) in dropped:
+            dropped.remove((segment.story, segment.text))
+        else:
+            kept.append(segment)
+    return Script(script.title, tuple(kept))
 
 
 def slot_fit_from(figures: dict) -> SlotFit | None:

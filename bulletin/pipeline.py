@@ -30,7 +30,16 @@ from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
 from bulletin.errors import AudioError, OutputError
 from bulletin.files import slugify
-from bulletin.newscast import fit_prepared, gather_articles, newscast_at, slot_fit_from, slot_of, story_titles, title_of
+from bulletin.newscast import (
+    fit_prepared,
+    fitted_script,
+    gather_articles,
+    newscast_at,
+    slot_fit_from,
+    slot_of,
+    story_titles,
+    title_of,
+)
 from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
 from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
@@ -321,10 +330,11 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
 
 
 def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+    fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
         sidecars=sidecars,
-        script=script,
+        script=fitted_script(script, fit),
         voice=voice,
         duration_s=figures["duration_s"],
         speech_s=figures["speech_s"],
@@ -337,7 +347,7 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
-        slot_fit=slot_fit_from(figures),
+        slot_fit=fit,
     )
 
 
