@@ -248,3 +248,20 @@ def fixture_page(name: str, content_type: str | None = None) -> Page:
     if content_type is None:
         content_type = "application/rss+xml" if name.endswith(".xml") else "text/html; charset=utf-8"
     return Page(body, content_type=content_type)
+
+
+def rss_feed(entries: list[tuple[str, str, str]], title: str = "Le fil de test") -> bytes:
+    """Return an RSS 2.0 feed of (guid, title, text) items, each text in ``content:encoded``."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(
+        f'<item><title>{escape(item_title)}</title><guid isPermaLink="false">{guid}</guid>'
+        f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded></item>"
+        for guid, item_title, text in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>{escape(title)}</title><link>http://127.0.0.1/</link><description>test</description>"
+        f"{body}</channel></rss>"
+    ).encode()
