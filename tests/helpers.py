@@ -218,3 +218,101 @@ def free_bytes(directory: Path) -> int:
     """Return the bytes free on the file system of ``directory``."""
     stats = os.statvfs(directory)
     return stats.f_bavail * stats.f_frsize
+
+
+class LocalSite:
+    """A web server on 127.0.0.1 in the test process, serving ``routes`` (path -> Page); changeable between requests.
+
+    Used as a context manager: ``with LocalSite({"/a.html": Page(body)}) as site: site.url("/a.html")``.
+    A Page may also hang (sleep ``hang_s`` before answering) or answer any status. ``requests``
+    records (path, headers) of each request.
+    """
+
+    def __init__(self, routes: dict | None = None) -> None:
+        self.routes: dict = dict(routes or {})
+        self.requests: list[tuple[str, dict]] = []
+        self.server = None
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self) -> LocalSite:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                site.requests.append((self.path, dict(self.headers)))
+                page = site.routes.get(self.path.split("?")[0])
+                if page is None:
+                    page = Page(b"<html><body>not here</body></html>", status=404)
+                if callable(page) and not isinstance(page, Page):
+                    page = page()
+                if page.hang_s:
+                    import time
+
+                    time.sleep(page.hang_s)
+                body = page.body.replace(b"{base}", site.url("").encode())
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Page:
+    """One answer of a LocalSite: body (``{base}`` becomes the site's URL), status, content type, extra headers."""
+
+    def __init__(self, body, status=200, content_type="text/html; charset=utf-8", headers=None, hang_s=0.0):
+        self.body = body if isinstance(body, bytes) else str(body).encode("utf-8")
+        self.status = status
+        self.content_type = content_type
+        self.headers = dict(headers or {})
+        self.hang_s = hang_s
+
+
+FIXTURES = ROOT / "tests" / "sources" / "fixtures"
+
+
+def fixture_page(name: str, content_type: str | None = None) -> Page:
+    """Return the fixture file ``tests/sources/fixtures/NAME`` as a Page (type from its suffix unless given)."""
+    body = (FIXTURES / name).read_bytes()
+    if content_type is None:
+        content_type = "application/rss+xml" if name.endswith(".xml") else "text/html; charset=utf-8"
+    return Page(body, content_type=content_type)
+
+
+def rss_feed(entries: list[tuple[str, str, str]], title: str = "Le fil de test") -> bytes:
+    """Return an RSS 2.0 feed of (guid, title, text) items, each text in ``content:encoded``."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(
+        f'<item><title>{escape(item_title)}</title><guid isPermaLink="false">{guid}</guid>'
+        f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded></item>"
+        for guid, item_title, text in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>{escape(title)}</title><link>http://127.0.0.1/</link><description>test</description>"
+        f"{body}</channel></rss>"
+    ).encode()

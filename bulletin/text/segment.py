@@ -14,8 +14,8 @@ from bulletin import defaults
 from bulletin.text.article import Article
 from bulletin.text.spans import Piece, Rewrite, align, cut
 
-ROLES = ("headline", "lead", "body", "source")
-"""Segment roles, in broadcast order; the mixer pauses differently after each."""
+ROLES = ("headline", "lead", "body", "source", "greeting", "headlines", "signoff")
+"""Segment roles, in broadcast order (the last three frame a newscast); the mixer pauses differently after each."""
 
 
 # Words that end with a period without ending a sentence ("M. Tokáev", "av. J.-C.").
