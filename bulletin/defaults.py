@@ -54,6 +54,8 @@ PAUSE_AFTER_MS = {
     "signoff": 400,
 }
 """Silence after a segment of each role, when the next segment starts the same paragraph."""
+CLAUSE_PAUSE_MS = 200
+"""Silence after a segment cut inside a long sentence (at a comma): a breath, not a full stop."""
 PAUSE_RANGE_MS = (0, 10_000)
 """Shortest and longest pause a user may ask for."""
 OVERLAP_RANGE_MS = (0, 5000)

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ __all__ = [
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 """Bump when mixing, mastering or export change what a render produces."""
 
 
@@ -105,24 +106,32 @@ def make_script(
     title: str | None = None,
     rundown: tuple[Rundown, dt.time] | None = None,
     sentences: bool = False,
+    takes_phonemes: bool = False,
 ) -> Script:
     """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
 
     ``rundown`` (station wording, air time) frames them as a newscast; ``sentences`` puts one
-    sentence in each segment (a slot is fitted by dropping whole ones).
+    sentence in each segment (a slot is fitted by dropping whole ones). ``takes_phonemes``: the
+    voice says SSML ``<phoneme>`` IPA (Kokoro); elsewhere the word is read.
     """
-    from bulletin.text.normalize import load_lexicon, speakable_spans
+    from bulletin.text.normalize import load_lexicon, speakable_report
 
     entries = load_lexicon(lexicon)
+    removed: list[str] = []
 
     def speak(text: str):
-        return speakable_spans(text, alphabet, entries)
+        spoken, rewrites, gone = speakable_report(text, alphabet, entries)
+        removed.extend(gone.elements())
+        return spoken, rewrites
 
     if rundown is not None:
         script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
     else:
-        scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
+        scripts = [
+            build_script(article, speak, max_chars, story, takes_phonemes) for story, article in enumerate(articles)
+        ]
         script = join_scripts(scripts, title or articles[0].title)
+    script = dataclasses.replace(script, removed="".join(removed))
     return sentence_segments(script) if sentences else script
 
 
@@ -135,6 +144,7 @@ def spoken_script(
     rundown: Rundown | None = None,
 ) -> SpokenScript:
     """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
     request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
@@ -144,8 +154,17 @@ def spoken_script(
     alphabet = preset_alphabet(preset)
     at = newscast_at(request)
     frame = (rundown, at) if rundown is not None else None
-    script = make_script(articles, alphabet, lexicon, max_chars, bulletin_title(articles, dt.date.today()), frame)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    script = make_script(
+        articles,
+        alphabet,
+        lexicon,
+        max_chars,
+        bulletin_title(articles, dt.date.today()),
+        frame,
+        takes_phonemes=preset.engine == "kokoro",
+    )
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
@@ -170,7 +189,16 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     voice = open_voice(preset, request.voice_options)
     frame = (request.rundown, at) if request.rundown is not None else None
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title, frame, bool(slot_s))
+    script = make_script(
+        articles,
+        voice.alphabet,
+        request.lexicon,
+        request.max_chars,
+        title,
+        frame,
+        bool(slot_s),
+        getattr(voice, "takes_phonemes", False),
+    )
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
             f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
@@ -227,7 +255,7 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
 
     lead = articles[0]
     if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
     else:
         description = " / ".join(article.title for article in articles)
     return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
@@ -307,6 +335,7 @@ def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output:
             "chapters": files.chapters_json(stitched.chapters, audio_sha256),
             "vtt": files.vtt_text(stitched.placements),
             "srt": files.srt_text(stitched.placements),
+            "transcript": files.transcript_json(stitched.placements),
         }
         for kind in files.COMMIT_ORDER:
             sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
@@ -344,7 +373,7 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),

@@ -167,7 +167,7 @@ def sentence_segments(script: Script) -> Script:
             else:
                 sentences.append(sentence)
         segments += [dataclasses.replace(segment, text=sentence) for sentence in sentences]
-    return Script(script.title, tuple(segments))
+    return dataclasses.replace(script, segments=tuple(segments))
 
 
 def _de(words: str) -> str:
