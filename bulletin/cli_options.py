@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from bulletin import defaults
+from bulletin.console import ranged
 
 # Options shared by several commands, defined once.
 VoiceOption = Annotated[
@@ -22,12 +23,7 @@ LexiconOption = Annotated[
 ]
 MaxCharsOption = Annotated[
     int,
-    typer.Option(
-        "--max-chars",
-        min=defaults.MAX_CHARS_RANGE[0],
-        max=defaults.MAX_CHARS_RANGE[1],
-        help="Longest segment, in spoken characters.",
-    ),
+    ranged("--max-chars", bounds=defaults.MAX_CHARS_RANGE, help="Longest segment, in spoken characters"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 SOURCES_HELP = "file (.txt, .md, .html, .json), http(s) URL, RSS/Atom feed, or - for stdin"
@@ -43,4 +39,10 @@ AtOption = Annotated[
 ]
 StationOption = Annotated[
     Optional[Path], typer.Option("--station-config", help="Station TOML for --rundown (see examples/station.toml).")
+]
+SlotOption = Annotated[
+    Optional[float],
+    ranged(
+        "--slot", bounds=defaults.SLOT_RANGE_S, help="Fit into SECONDS: trailing sentences dropped, pauses stretched"
+    ),
 ]

@@ -29,11 +29,12 @@ from bulletin.engines.base import Voice
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
 from bulletin.errors import AudioError, OutputError
-from bulletin.files import slugify
+from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, slugify, sweep_temps
 from bulletin.newscast import (
     fit_prepared,
     fitted_script,
     gather_articles,
+    make_script,
     newscast_at,
     slot_fit_from,
     slot_of,
@@ -43,8 +44,8 @@ from bulletin.newscast import (
 from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
 from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
-from bulletin.text.rundown import Rundown, newscast_script, sentence_segments
-from bulletin.text.segment import Script, build_script, join_scripts
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 if TYPE_CHECKING:
     from bulletin.publish.episodes import Episode
@@ -97,35 +98,6 @@ def check_output(output: Path, audio_format: str) -> None:
 # --- the script --------------------------------------------------------------------------------
 
 
-def make_script(
-    articles: list[Article],
-    alphabet: frozenset[str],
-    lexicon: Path | None,
-    max_chars: int,
-    title: str | None = None,
-    rundown: tuple[Rundown, dt.time] | None = None,
-    sentences: bool = False,
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
-
-    ``rundown`` (station wording, air time) frames them as a newscast; ``sentences`` puts one
-    sentence in each segment (a slot is fitted by dropping whole ones).
-    """
-    from bulletin.text.normalize import load_lexicon, speakable
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str) -> str:
-        return speakable(text, alphabet, entries)
-
-    if rundown is not None:
-        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
-    else:
-        scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-        script = join_scripts(scripts, title or articles[0].title)
-    return sentence_segments(script) if sentences else script
-
-
 def spoken_script(
     source: Path | str | Article,
     voice: str = defaults.VOICE,
@@ -171,6 +143,13 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     voice = open_voice(preset, request.voice_options)
     frame = (request.rundown, at) if request.rundown is not None else None
     script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title, frame, bool(slot_s))
+    if not any(character.isalnum() for segment in script.segments for character in segment.text):
+        raise AudioError(
+            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
+            f"is speakable by voice "
+            f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
+        )
+    sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
     render_key = _render_key(keys, script, tags, request, parts, slot_s)
@@ -188,11 +167,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
         prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
     titles = story_titles(request, articles)
-    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title)
+    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title, slot_s)
     if fit is not None:
-        if figures["duration_s"] > slot_s:
-            output.unlink()
-            raise AudioError(f"the fitted bulletin lasts {figures['duration_s']:.2f} s, over its {slot_s:g} s slot")
         figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
@@ -250,8 +226,11 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
     return prepared, dropped
 
 
-def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
     from bulletin.audio.layout import assemble
     from bulletin.audio.master import master_to_file
@@ -269,24 +248,47 @@ def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output:
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
-    measured = master_to_file(
-        output,
-        stitched.samples,
-        request.audio_format,
-        tags,
-        stitched.chapters,
-        request.target_lufs,
-        request.true_peak_db,
-        request.bitrate_kbps,
-        parts["artwork"],
-    )
-    if abs(measured.duration_s - stitched.duration_s) > 0.1:
-        output.unlink()
-        raise AudioError(f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s")
-    files.write_text(sidecars["vtt"], files.vtt_text(stitched.placements))
-    files.write_text(sidecars["srt"], files.srt_text(stitched.placements))
-    files.write_text(sidecars["chapters"], files.chapters_json(stitched.chapters))
-    files.write_text(sidecars["script"], files.script_json(title, stitched.placements))
+    if stitched.speech_s <= 0:
+        raise AudioError("the voice said nothing: every segment came out silent; try another voice")
+    # Crash consistency: the audio is encoded and every sidecar written under temp names; then the
+    # sidecars are renamed (those recording the audio's sha256 first) and the audio last. A kill or a
+    # full disk at any point leaves the old set, the new set, or new sidecars whose audio_sha256 does
+    # not match the old audio (publish and check refuse it); never new audio with old sidecars.
+    with StagedFiles() as audio_stage, StagedFiles() as sidecar_stage:
+        staged_audio = audio_stage.path_for(output)
+        try:
+            measured = master_to_file(
+                staged_audio,
+                stitched.samples,
+                request.audio_format,
+                tags,
+                stitched.chapters,
+                request.target_lufs,
+                request.true_peak_db,
+                request.bitrate_kbps,
+                parts["artwork"],
+            )
+        except WriteError as error:  # it names the temp file: name the output instead
+            raise WriteError(output, error.reason) from None
+        if abs(measured.duration_s - stitched.duration_s) > 0.1:
+            raise AudioError(
+                f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
+            )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
+        audio_sha256 = sha256_file(staged_audio)
+        texts = {
+            "script": files.script_json(title, stitched.placements, audio_sha256),
+            "chapters": files.chapters_json(stitched.chapters, audio_sha256),
+            "vtt": files.vtt_text(stitched.placements),
+            "srt": files.srt_text(stitched.placements),
+        }
+        for kind in files.COMMIT_ORDER:
+            sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
+        sidecar_stage.commit()
+        pause_point("before-audio-rename")
+        audio_stage.commit()
+    pause_point("after-audio-rename")
     return dict(
         dataclasses.asdict(measured),
         speech_s=stitched.speech_s,
