@@ -38,7 +38,7 @@ def watch(
     at: Optional[str] = typer.Option(None, "--at", help="A cycle at minute :MM of every hour instead, e.g. :58."),
     once: bool = typer.Option(False, "--once", help="One cycle, then exit: 0 delivered, 3 nothing new, 1 failed."),
     keep: int = ranged(
-        defaults.WATCH_KEEP, "--keep", bounds=defaults.WATCH_KEEP_RANGE, help="Dated copies kept beside the file"
+        defaults.WATCH_KEEP, "--keep-copies", bounds=defaults.WATCH_KEEP_RANGE, help="Dated copies kept beside the file"
     ),
     state_dir: Optional[Path] = typer.Option(
         None, "--state-dir", envvar="BULLETIN_STATE_DIR", help="State JSON and work files (default: user state dir)."

@@ -226,7 +226,7 @@ def check_config(config: WatchConfig) -> None:
             f"--name {config.name!r}: give a file name ending in .{' .'.join(defaults.AUDIO_FORMATS)}, without a folder"
         )
     if config.keep < 0:
-        raise RequestError(f"--keep {config.keep}: give 0 or more dated copies")
+        raise RequestError(f"--keep-copies {config.keep}: give 0 or more dated copies")
     validate(dataclasses.replace(config.request, articles=("-",), audio_format=name.suffix.lstrip(".").lower()))
 
 

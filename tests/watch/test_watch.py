@@ -128,7 +128,8 @@ def test_a_bad_source_is_logged_and_skipped_and_its_last_good_stories_are_kept(s
         feed["page"] = bad[name]
         event = watcher.run_cycle()
         assert event.sources[0]["ok"] is False and expected in event.sources[0]["error"], name
-        assert event.status == "nothing-new" and "FAILED" in event.line()
+        assert event.status == "failed" and "FAILED" in event.line()
+        assert event.message == "every source failed; the previous file stays"
         assert target.read_bytes() == delivered  # the previous file stays on air
 
     clock.advance(60)
