@@ -22,6 +22,7 @@ from bulletin.cli_options import (
     LexiconOption,
     MaxCharsOption,
     RundownOption,
+    SlotOption,
     StationOption,
     StoriesOption,
     VoiceOption,
@@ -131,9 +132,7 @@ def generate(
     stories: StoriesOption = None,
     rundown: RundownOption = False,
     at: AtOption = None,
-    slot: Optional[float] = typer.Option(
-        None, "--slot", help="Fit into SECONDS: trailing sentences of the last stories dropped, pauses stretched."
-    ),
+    slot: SlotOption = None,
     station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -111,8 +111,10 @@ WATCH_NAME = "bulletin.mp3"
 """File name a playout system picks up in the drop folder."""
 WATCH_KEEP = 24
 """Dated copies kept beside the drop file (a day of hourly newscasts)."""
+WATCH_KEEP_RANGE = (0, 10_000)
 WATCH_EVERY_MIN = 60
 """Minutes between two watch cycles when neither --every nor --at is given."""
+WATCH_EVERY_RANGE_MIN = (1, 1440)
 
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 8000

@@ -35,6 +35,7 @@ from bulletin.newscast import (
     fit_prepared,
     fitted_script,
     gather_articles,
+    make_script,
     newscast_at,
     slot_fit_from,
     slot_of,
@@ -44,8 +45,8 @@ from bulletin.newscast import (
 from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
 from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
-from bulletin.text.rundown import Rundown, newscast_script, sentence_segments
-from bulletin.text.segment import Script, build_script, join_scripts
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 if TYPE_CHECKING:
     from bulletin.publish.episodes import Episode
@@ -96,43 +97,6 @@ def check_output(output: Path, audio_format: str) -> None:
 
 
 # --- the script --------------------------------------------------------------------------------
-
-
-def make_script(
-    articles: list[Article],
-    alphabet: frozenset[str],
-    lexicon: Path | None,
-    max_chars: int,
-    title: str | None = None,
-    rundown: tuple[Rundown, dt.time] | None = None,
-    sentences: bool = False,
-    takes_phonemes: bool = False,
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
-
-    ``rundown`` (station wording, air time) frames them as a newscast; ``sentences`` puts one
-    sentence in each segment (a slot is fitted by dropping whole ones). ``takes_phonemes``: the
-    voice says SSML ``<phoneme>`` IPA (Kokoro); elsewhere the word is read.
-    """
-    from bulletin.text.normalize import load_lexicon, speakable_report
-
-    entries = load_lexicon(lexicon)
-    removed: list[str] = []
-
-    def speak(text: str):
-        spoken, rewrites, gone = speakable_report(text, alphabet, entries)
-        removed.extend(gone.elements())
-        return spoken, rewrites
-
-    if rundown is not None:
-        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
-    else:
-        scripts = [
-            build_script(article, speak, max_chars, story, takes_phonemes) for story, article in enumerate(articles)
-        ]
-        script = join_scripts(scripts, title or articles[0].title)
-    script = dataclasses.replace(script, removed="".join(removed))
-    return sentence_segments(script) if sentences else script
 
 
 def spoken_script(
@@ -201,7 +165,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     )
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
-            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
+            f"is speakable by voice "
             f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
         )
     sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
@@ -222,11 +187,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
         prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
     titles = story_titles(request, articles)
-    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title)
+    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title, slot_s)
     if fit is not None:
-        if figures["duration_s"] > slot_s:
-            output.unlink()
-            raise AudioError(f"the fitted bulletin lasts {figures['duration_s']:.2f} s, over its {slot_s:g} s slot")
         figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
@@ -284,8 +246,11 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
     return prepared, dropped
 
 
-def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
     from bulletin.audio.layout import assemble
     from bulletin.audio.master import master_to_file
@@ -329,6 +294,8 @@ def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output:
             raise AudioError(
                 f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
             )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
         audio_sha256 = sha256_file(staged_audio)
         texts = {
             "script": files.script_json(title, stitched.placements, audio_sha256),
