@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from bulletin import defaults
+from bulletin.batch.command import batch
 from bulletin.console import fail, print_report, progress_bar, summary_line
 from bulletin.errors import BulletinError
 
@@ -381,6 +382,9 @@ def play(
         fail(error)
     if interactive:
         typer.echo("")
+
+
+app.command(name="batch")(batch)
 
 
 def main() -> None:
