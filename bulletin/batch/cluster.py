@@ -117,7 +117,15 @@ def _dispatch(ray, jobs, out_dir, cache_dir, workers, threads, on_result, on_not
 
     queue = deque(jobs)
     actors = [start_actor() for _ in range(min(workers, len(queue)))]
-    pids = ray.get([actor.pid.remote() for actor in actors])
+    try:
+        pids = ray.get([actor.pid.remote() for actor in actors])
+    except ray.exceptions.RayError as error:  # e.g. a node without bulletin installed
+        for actor in actors:
+            ray.kill(actor, no_restart=True)
+        raise RequestError(
+            f"the Ray workers could not start ({_first_line(error)}); every node needs bulletin "
+            "installed (pip install 'bulletin[dist]') and the same paths mounted"
+        ) from None
     pending = {}  # result ref -> (job, actor slot)
 
     def submit(slot: int) -> None:
@@ -134,7 +142,7 @@ def _dispatch(ray, jobs, out_dir, cache_dir, workers, threads, on_result, on_not
                 record = ray.get(ready)
             except ray.exceptions.RayError as error:  # the actor died on this job more times than it may restart
                 on_notice(f"worker pid {pids[slot]} crashed on {job.name}; starting a fresh worker")
-                record = result_record(job, out_dir, _crash_line(error))
+                record = result_record(job, out_dir, _crash_line(error, ray))
                 ray.kill(actors[slot], no_restart=True)
                 actors[slot] = start_actor()
                 pids[slot] = ray.get(actors[slot].pid.remote())
@@ -153,12 +161,19 @@ def _dispatch(ray, jobs, out_dir, cache_dir, workers, threads, on_result, on_not
             ray.kill(actor, no_restart=True)
 
 
-def _crash_line(error: Exception) -> str:
-    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return (
-        f"its worker process crashed {defaults.BATCH_RETRIES + 1} times on this job ({first[:160]}); "
-        "check the article and the worker's memory"
-    )
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else type(error).__name__)[:160]
+
+
+def _crash_line(error: Exception, ray) -> str:
+    """Return the one-line error of a job whose worker died (or failed inside Ray) on it."""
+    if isinstance(error, ray.exceptions.RayActorError):
+        return (
+            f"its worker process crashed {defaults.BATCH_RETRIES + 1} times on this job ({_first_line(error)}); "
+            "check the article and the worker's memory"
+        )
+    return f"the worker failed on this job: {type(error).__name__}: {_first_line(error)}"
 
 
 def run_in_process(jobs: Iterable[Job], out_dir: Path, cache_dir: Path | None, on_result: OnResult) -> None:

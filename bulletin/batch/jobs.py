@@ -94,6 +94,7 @@ def plan_jobs(sources: list[Path], template: Job | None = None) -> list[Job]:
             raise RequestError(f"{source}: no such file or directory; give article files, directories or a manifest")
     if not jobs:
         raise RequestError("no job to run; give article files, a directory of them or a manifest")
+    jobs = [_absolute(job) for job in jobs]  # a worker may run in another directory, or on another node
     named = [dataclasses.replace(job, name=job.name or default_name(job)) for job in jobs]
     _refuse_duplicate_names(named)
     return [dataclasses.replace(job, input_hash=input_hash(job)) for job in named]
@@ -173,6 +174,16 @@ def _with_options(template: Job, options: dict, where: str) -> Job:
         except ValueError:
             raise RequestError(f"{where}: date {options['date']!r} must be YYYY-MM-DD") from None
     return dataclasses.replace(template, **options)
+
+
+def _absolute(job: Job) -> Job:
+    """Return ``job`` with absolute article paths, and an absolute voice when it names a model directory."""
+    voice = Path(job.voice).expanduser()
+    return dataclasses.replace(
+        job,
+        sources=tuple(source.absolute() for source in job.sources),
+        voice=str(voice.absolute()) if voice.is_dir() else job.voice,
+    )
 
 
 def default_name(job: Job) -> str:

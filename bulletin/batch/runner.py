@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin import defaults
-from bulletin.batch.cluster import run_in_process, run_on_ray
+from bulletin.batch.cluster import local_cores, run_in_process, run_on_ray
 from bulletin.batch.jobs import Job, plan_jobs
 from bulletin.batch.worker import STAGING
 from bulletin.errors import OutputError, RequestError
@@ -83,8 +83,10 @@ def run_batch(
     if workers is not None and workers < 1:
         raise RequestError(f"--workers {workers}: give 1 or more")
     jobs = plan_jobs(sources, template)
+    if workers is None and not ray_address and runner is None:
+        workers = default_workers()
     runner = runner or ("in-process" if workers == 1 and not ray_address else "ray")
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()  # workers may run elsewhere than this directory
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -122,6 +124,15 @@ def run_batch(
         seconds=time.perf_counter() - started,
         runner=runner,
     )
+
+
+def default_workers() -> int:
+    """Return the workers of a local batch: cores / BATCH_THREADS_PER_WORKER with Ray installed, else 1."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        return 1
+    return max(1, local_cores() // defaults.BATCH_THREADS_PER_WORKER)
 
 
 def _ignore(line: str) -> None:

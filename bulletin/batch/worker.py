@@ -68,6 +68,7 @@ class BatchWorker:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         record["seconds"] = round(time.perf_counter() - started, 3)
+        record["worker_peak_rss_mb"] = round(peak_rss_mb(), 1)
         return record
 
     def _request(self, job: Job, output: Path) -> GenerateRequest:
@@ -115,6 +116,13 @@ def result_record(job: Job, out_dir: Path, error: str | None = None) -> dict:
         "seconds": 0.0,
         "error": error,
     }
+
+
+def peak_rss_mb() -> float:
+    """Return the peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def place(audio: Path, sidecars, out_dir: Path) -> None:

@@ -131,7 +131,8 @@ def test_several_workers_without_ray_say_to_install_the_dist_extra(tmp_path):
     blocker.mkdir(parents=True)
     (blocker / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n", encoding="utf-8")
     [path] = articles(tmp_path / "in", "a.txt")
-    result = run_bulletin("batch", path, "--out", tmp_path / "out", "--workers", "2", env={"PYTHONPATH": blocker.parent})
+    out = tmp_path / "out"
+    result = run_bulletin("batch", path, "--out", out, "--workers", "2", env={"PYTHONPATH": str(blocker.parent)})
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: several workers or --ray-address need Ray: pip install 'bulletin[dist]' (or use --workers 1)"
@@ -147,3 +148,17 @@ def test_an_empty_directory_and_an_unknown_preset_fail_before_any_work(tmp_path)
     result = run_bulletin("batch", path, "--out", tmp_path / "out", "--loudness-preset", "loud")
     assert result.returncode == 1 and "unknown loudness preset 'loud'" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_second_batch_into_the_same_directory_is_refused_while_one_runs(tmp_path):
+    import fcntl
+
+    [path] = articles(tmp_path / "in", "a.txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".batch.lock", "a") as held:  # what a running batch holds
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = run_bulletin("batch", path, "--out", out, "--workers", "1")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {out}: another batch is writing this directory; wait for it"
+    assert sorted(p.name for p in out.iterdir()) == [".batch.lock"]

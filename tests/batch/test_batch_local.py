@@ -32,9 +32,7 @@ def lufs(path: Path) -> float:
     return pyloudnorm.Meter(rate).integrated_loudness(samples)
 
 
-def test_two_stations_by_two_hours_from_a_manifest_in_process_without_ray(
-    tmp_path, tiny_voice_dir, second_voice
-):
+def test_two_stations_by_two_hours_from_a_manifest_in_process_without_ray(tmp_path, tiny_voice_dir, second_voice):
     stories = tmp_path / "stories"
     stories.mkdir()
     for name, body in STORIES.items():

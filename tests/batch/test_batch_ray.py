@@ -85,7 +85,8 @@ def test_four_articles_on_two_workers_one_bad_then_resume_synthesises_nothing(tm
     outputs = sorted(out.glob("*.mp3"))
     before, cached = stamps(outputs), sorted(cache.rglob("*.wav"))
 
-    again = run_bulletin("batch", sources, *common, "--workers", "2", "--resume", "--json", "--ray-address", ray_address)
+    joined = ("--ray-address", ray_address)  # the module's instance, as a cluster is joined
+    again = run_bulletin("batch", sources, *common, "--workers", "2", "--resume", "--json", *joined)
 
     assert again.returncode == 1
     summary = json.loads(again.stdout)  # nothing but the JSON on stdout: Ray's notices stay off it
