@@ -9,7 +9,9 @@ once), default engine. Configurations, each in its own process with a fresh segm
 in-process sequential (``--workers 1``: one process, torch on every core), Ray with
 1 worker x all cores and with N workers x 1 core. Throughput is seconds of speech made per
 wall second, with and without starting Ray (``ray.init``, timed apart); overhead compares
-wall times at equal cores. Peak RSS is each worker process's own (``worker_peak_rss_mb``
+wall times per second of speech at equal cores, and CPU seconds (this process and all its
+descendants: Ray's daemons and workers) per second of speech, which holds when the machine
+is shared. Peak RSS is each worker process's own (``worker_peak_rss_mb``
 in results.jsonl). Writes ``bench/batch.json`` and prints a markdown table.
 """
 
@@ -59,8 +61,71 @@ def write_articles(directory: Path, count: int, max_chars: int = 200) -> list[Pa
     return paths
 
 
+class TreeCpu:
+    """CPU seconds used by this process and every descendant (Ray's raylet, GCS, workers), sampled.
+
+    A thread reads /proc twice a second and keeps each process's last cumulative user+system
+    time, so processes that exit before the end (killed actors) still count, to within 0.5 s.
+    Unlike wall time, CPU time barely moves when other work shares the machine.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.sample()
+        self.stop.set()
+        self.thread.join()
+
+    def _loop(self) -> None:
+        while not self.stop.wait(0.5):
+            self.sample()
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        cpu: dict[int, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / self.tick
+        tree, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+            tree.update(children)
+            frontier.extend(children)
+        for pid in tree:
+            if pid in cpu:
+                self.seen[pid] = max(self.seen.get(pid, 0.0), cpu[pid])
+
+    def total_s(self) -> float:
+        """Return the CPU seconds of the tree so far."""
+        return sum(self.seen.values())
+
+
 def scenario(args: dict) -> dict:
     """Run one configuration in this process; return its figures."""
+    with TreeCpu() as cpu:
+        figures = _scenario(args)
+    figures["cpu_s"] = cpu.total_s()
+    return figures
+
+
+def _scenario(args: dict) -> dict:
     from bulletin.batch import Job, run_batch
 
     load_before = os.getloadavg()[0]
@@ -162,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
                 figures = run_configuration(args)
                 figures.update(threads=threads, workers=workers)
                 runs[label].append(figures)
-                print(f"{label}: {figures['wall_s']:.1f} s wall, {figures['speech_s']:.1f} s speech", file=sys.stderr)
+                print(f"{label}: {json.dumps(figures)}", file=sys.stderr)
     results = {"machine": about, "articles": options.articles, "repeats": options.repeats, "rows": summarise(runs)}
     options.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
@@ -175,6 +240,7 @@ def summarise(runs: dict[str, list[dict]]) -> list[dict]:
         wall_s = statistics.median(f["wall_s"] for f in figures)
         start_s = statistics.median(f["ray_start_s"] for f in figures)
         speech_s = statistics.median(f["speech_s"] for f in figures)
+        cpu_s = statistics.median(f["cpu_s"] for f in figures)
         rows.append(
             {
                 "configuration": label,
@@ -185,6 +251,9 @@ def summarise(runs: dict[str, list[dict]]) -> list[dict]:
                 "speech_s": round(speech_s, 2),
                 "throughput": round(speech_s / wall_s, 3),
                 "throughput_without_ray_start": round(speech_s / (wall_s - start_s), 3),
+                "cpu_s": round(cpu_s, 1),
+                "cpu_s_per_speech_s": round(cpu_s / speech_s, 3),
+                "load_average": [f["load_average"] for f in figures],
                 "worker_peak_rss_mb": max(max(f["worker_peak_rss_mb"]) for f in figures),
                 "runs": figures,
             }
@@ -196,23 +265,28 @@ def summarise(runs: dict[str, list[dict]]) -> list[dict]:
         base = sequential["wall_s"] / sequential["speech_s"]
         row["overhead"] = round(seconds_per_speech / base - 1, 4)
         row["overhead_without_ray_start"] = round((row["wall_s"] - row["ray_start_s"]) / row["speech_s"] / base - 1, 4)
+        row["cpu_overhead"] = round(row["cpu_s_per_speech_s"] / sequential["cpu_s_per_speech_s"] - 1, 4)
         row["overhead_met"] = row["overhead"] <= OVERHEAD_TARGET
+        row["cpu_overhead_met"] = row["cpu_overhead"] <= OVERHEAD_TARGET
     return rows
 
 
 def table(results: dict) -> str:
     """Return the results as a markdown table."""
     lines = [
-        "| configuration | wall s | Ray start s | speech s | speech s / wall s | overhead vs sequential "
-        "| overhead without Ray start | peak RSS per worker MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| configuration | wall s | Ray start s | speech s | speech s / wall s | wall overhead "
+        "| wall overhead without Ray start | CPU s / speech s | CPU overhead | peak RSS per worker MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def percent(row: dict, key: str) -> str:
+        return f"{row[key] * 100:+.1f} %" if key in row else "–"
+
     for row in results["rows"]:
-        overhead = f"{row['overhead'] * 100:+.1f} %" if "overhead" in row else "–"
-        steady = f"{row['overhead_without_ray_start'] * 100:+.1f} %" if "overhead" in row else "–"
         lines.append(
             f"| {row['configuration']} | {row['wall_s']:.1f} | {row['ray_start_s']:.1f} | {row['speech_s']:.1f} "
-            f"| {row['throughput']:.3f} | {overhead} | {steady} | {row['worker_peak_rss_mb']:.0f} |"
+            f"| {row['throughput']:.3f} | {percent(row, 'overhead')} | {percent(row, 'overhead_without_ray_start')} "
+            f"| {row['cpu_s_per_speech_s']:.3f} | {percent(row, 'cpu_overhead')} | {row['worker_peak_rss_mb']:.0f} |"
         )
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -56,11 +57,15 @@ class RaySession:
         if ray.is_initialized():  # the caller (a test, a notebook) already holds a session: use it
             return self
         quiet = dict(log_to_driver=False, logging_level=logging.ERROR, configure_logging=True)
+        if self.address and self.address.startswith("ray://"):
+            _token_auth_for_client()
         try:
-            if self.address:
-                ray.init(address=self.address, **quiet)
-            else:
-                ray.init(address="local", num_cpus=self.cpus, include_dashboard=False, **quiet)
+            with warnings.catch_warnings():  # Ray Client warns before it raises: the error says it all
+                warnings.simplefilter("ignore")
+                if self.address:
+                    ray.init(address=self.address, **quiet)
+                else:
+                    ray.init(address="local", num_cpus=self.cpus, include_dashboard=False, **quiet)
         except (ConnectionError, ValueError, RuntimeError) as error:
             where = self.address or "a local instance"
             raise RequestError(
@@ -78,6 +83,29 @@ class RaySession:
     def cluster_cpus(self) -> int:
         """Return the CPUs the Ray instance offers."""
         return int(self.ray.cluster_resources().get("CPU", 0))
+
+
+def _token_auth_for_client() -> None:
+    """Send the cluster's auth token through Ray Client as ``ray.init`` does for a direct address.
+
+    Ray turns token authentication on for new clusters and reads the token from
+    ~/.ray/auth_token (or RAY_AUTH_TOKEN); its Ray Client path does not look for it, so a
+    ``ray://`` connection would be refused. Ray's own rule, called quietly; an explicit
+    RAY_AUTH_MODE is left alone.
+    """
+    try:
+        from ray._private.authentication.authentication_token_setup import (
+            maybe_enable_token_auth_if_token_available,
+        )
+    except ImportError:  # another Ray version: RAY_AUTH_MODE=token does the same by hand
+        return
+    log = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
+    finally:
+        log.setLevel(level)
 
 
 def _silence_worker_notices(ray) -> None:

@@ -26,8 +26,8 @@ def batch(
         None,
         "--workers",
         min=1,
-        help=f"Worker processes, each with its voice loaded (default: cores / {defaults.BATCH_THREADS_PER_WORKER}); "
-        "1 runs in this process without Ray.",
+        help="Worker processes, each with its voice loaded (default: cores / "
+        f"{defaults.BATCH_THREADS_PER_WORKER} with Ray installed, else 1); 1 runs in this process without Ray.",
     ),
     ray_address: Optional[str] = typer.Option(
         None, "--ray-address", help="Join a Ray cluster: auto (a `ray start --head` here) or ray://HOST:10001."

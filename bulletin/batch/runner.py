@@ -1,7 +1,8 @@
 """``run_batch``: plan the jobs, skip what ``resume`` allows, run the rest (in-process or on Ray), record each.
 
-``DIR/results.jsonl`` gets one line per job as it finishes (so a crash of the batch keeps
-what was done) and is rewritten at the end with one line per job of the plan, in order.
+``DIR/results.jsonl`` gets one line per job as it finishes, appended (so a batch that stops
+early, or cannot reach Ray, loses no earlier record) and is rewritten at the end with one
+line per job of the plan, in order.
 One batch at a time writes a directory (``DIR/.batch.lock``).
 """
 
@@ -98,7 +99,8 @@ def run_batch(
         todo = [job for job in jobs if not (resume and _still_valid(job, out_dir, previous))]
         records = {job.name: previous[job.name] for job in jobs if job not in todo}
         finished: list[str] = []
-        with open(results_path, "a" if resume else "w", encoding="utf-8") as stream:
+        # appended as jobs finish (a batch that stops early keeps what it did), rewritten at the end
+        with open(results_path, "a", encoding="utf-8") as stream:
 
             def record_result(record: dict) -> None:
                 records[record["job"]] = record
