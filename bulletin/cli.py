@@ -313,10 +313,11 @@ def check(
 
 
 def _register_commands() -> None:
+    from bulletin.batch.command import batch
     from bulletin.cli_feed import play, publish, serve
     from bulletin.cli_watch import watch
 
-    for command in (publish, serve, play, watch):
+    for command in (publish, serve, play, watch, batch):
         app.command()(command)
 
 

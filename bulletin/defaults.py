@@ -116,6 +116,17 @@ WATCH_EVERY_MIN = 60
 """Minutes between two watch cycles when neither --every nor --at is given."""
 WATCH_EVERY_RANGE_MIN = (1, 1440)
 
+BATCH_RESULTS = "results.jsonl"
+"""One line per job of ``bulletin batch``, in its output directory."""
+BATCH_THREADS_PER_WORKER = 2
+"""Cores each batch worker gets when ``--workers`` is not given (workers = cores / this)."""
+BATCH_RETRIES = 2
+"""Times a job whose worker crashed is retried on a fresh worker before it is recorded as failed."""
+BATCH_VOICES_PER_WORKER = 2
+"""Voices a batch worker keeps loaded at once (a manifest may name several); the least used is closed."""
+BATCH_ARTICLE_SUFFIXES = (".txt", ".md")
+"""Files taken from a directory given to ``bulletin batch``."""
+
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 8000
 PORT_RANGE = (0, 65535)
