@@ -341,15 +341,18 @@ def serve(
     directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
     host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
     port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", help="URL feed.xml's links point at (default: the address each request reached)."
+    ),
 ) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
+    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps (needs bulletin[server])."""
     from bulletin.publish.serve import serve as serve_directory
 
     def ready(url: str) -> None:
         typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
 
     try:
-        serve_directory(directory, host=host, port=port, on_ready=ready)
+        serve_directory(directory, host=host, port=port, on_ready=ready, base_url=base_url)
     except BulletinError as error:
         fail(error)
 
