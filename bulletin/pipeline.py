@@ -120,14 +120,8 @@ def spoken_script(
 # --- produce -----------------------------------------------------------------------------------
 
 
-def produce(request: GenerateRequest, progress: Progress | None = None, voice: Voice | None = None) -> Bulletin:
-    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export.
-
-    ``voice``: an already-open Voice for ``request.voice`` (a service keeps one loaded between
-    bulletins); it stays open, the caller owns it. Without it, one is opened for this bulletin
-    and its model freed before mixing. ``progress`` may raise to stop the bulletin between
-    segments (nothing is written then).
-    """
+def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
+    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
     from bulletin.audio.sidecars import sidecar_paths
 
     started = time.perf_counter()
@@ -141,9 +135,7 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
     parts = _load_parts(request)
     tags = _tags(articles, title, date, request)
 
-    owned = voice is None
-    if owned:
-        voice = open_voice(preset, request.voice_options)
+    voice = open_voice(preset, request.voice_options)
     script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
@@ -154,8 +146,7 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
         return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
 
     prepared, dropped = _speak(script, keys, voice, cache, progress)
-    if owned:
-        voice.close()  # the mix needs none of the model's memory
+    voice.close()  # the mix needs none of the model's memory
     if progress:
         progress(len(keys), len(keys), "mixing")
     figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)

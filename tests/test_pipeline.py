@@ -65,30 +65,6 @@ def test_produce_writes_the_bulletin_and_its_sidecars_in_process(tmp_path, artic
     assert (tmp_path / "again.mp3").read_bytes() == out.read_bytes()
 
 
-def test_an_open_voice_is_reused_across_bulletins_and_left_loaded(tmp_path, article, tiny_voice_dir):
-    from bulletin.engines.factory import open_voice
-    from bulletin.engines.presets import resolve_voice_spec
-
-    voice = open_voice(resolve_voice_spec(str(tiny_voice_dir)))
-    first = produce(request(article, tiny_voice_dir, tmp_path / "1.mp3", tmp_path / "c1"), voice=voice)
-    model = voice._tts
-    assert model is not None  # still loaded after the bulletin: the caller owns the voice
-    second = produce(request(article, tiny_voice_dir, tmp_path / "2.mp3", tmp_path / "c2"), voice=voice)
-    assert voice._tts is model  # the second bulletin paid no model load
-    assert first.cache_misses == second.cache_misses == len(second.script.segments)
-    assert abs(first.duration_s - second.duration_s) < 1.0 and MP3(tmp_path / "2.mp3").info.length > 1
-    stopped = []
-
-    def stop_after_two(done: int, total: int, stage: str) -> None:
-        if done == 2:
-            stopped.append(done)
-            raise KeyboardInterrupt  # any exception from progress stops the bulletin between segments
-
-    with pytest.raises(KeyboardInterrupt):
-        produce(request(article, tiny_voice_dir, tmp_path / "3.mp3", tmp_path / "c3"), stop_after_two, voice=voice)
-    assert stopped == [2] and not (tmp_path / "3.mp3").exists()
-
-
 @pytest.mark.parametrize("preset, lufs", [("ebu-r128", -23.0), ("smart-speaker", -14.0)])
 def test_loudness_presets_by_name(tmp_path, article, tiny_voice_dir, cache_dir, preset, lufs):
     target, ceiling = loudness_targets(preset)
