@@ -48,6 +48,7 @@ __all__ = [
     "SpokenScript",
     "deliver",
     "loudness_targets",
+    "open_request_voice",
     "parse_pauses",
     "produce",
     "publish_file",
@@ -120,8 +121,18 @@ def spoken_script(
 # --- produce -----------------------------------------------------------------------------------
 
 
-def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
-    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
+def open_request_voice(request: GenerateRequest) -> Voice:
+    """Return the Voice ``request`` asks for, to pass to several ``produce`` calls (its model loads once)."""
+    return open_voice(resolve_voice_spec(request.voice), request.voice_options)
+
+
+def produce(request: GenerateRequest, progress: Progress | None = None, voice: Voice | None = None) -> Bulletin:
+    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export.
+
+    ``voice``: an open Voice for ``request.voice`` (from ``open_request_voice``) that the caller
+    keeps open across bulletins, so a batch worker loads its model once; by default the voice is
+    opened here and closed before mixing.
+    """
     from bulletin.audio.sidecars import sidecar_paths
 
     started = time.perf_counter()
@@ -135,7 +146,11 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     parts = _load_parts(request)
     tags = _tags(articles, title, date, request)
 
-    voice = open_voice(preset, request.voice_options)
+    owned = voice is None
+    if owned:
+        voice = open_voice(preset, request.voice_options)
+    elif voice.name != preset.name:
+        raise ValueError(f"produce: the voice given is {voice.name}, the request asks for {preset.name}")
     script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
@@ -146,7 +161,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
         return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
 
     prepared, dropped = _speak(script, keys, voice, cache, progress)
-    voice.close()  # the mix needs none of the model's memory
+    if owned:
+        voice.close()  # the mix needs none of the model's memory
     if progress:
         progress(len(keys), len(keys), "mixing")
     figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)

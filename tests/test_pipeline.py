@@ -184,3 +184,28 @@ def test_the_public_api_is_importable_from_the_package():
     for name in bulletin.__all__:
         assert getattr(bulletin, name) is not None, name
     assert np.isclose(GenerateRequest(articles=()).target_lufs, -16.0)
+
+
+def test_a_voice_kept_open_loads_its_model_once_across_bulletins(tmp_path, article, tiny_voice_dir):
+    """What a batch worker does: one open voice, several bulletins, one model load."""
+    from bulletin import open_request_voice
+
+    second = tmp_path / "second.txt"
+    second.write_text(ARTICLE.replace("Lyon", "Nantes").replace("12 millions", "8 millions"), encoding="utf-8")
+    first = request(article, tiny_voice_dir, tmp_path / "a.mp3", tmp_path / "cache")
+    voice = open_request_voice(first)
+    results = [
+        produce(first, voice=voice),
+        produce(request(second, tiny_voice_dir, tmp_path / "b.mp3", tmp_path / "cache"), voice=voice),
+    ]
+    assert voice.loads == 1
+    assert all(result.cache_misses > 0 for result in results)  # both really synthesised
+    assert [MP3(result.output).info.length > 1 for result in results] == [True, True]
+
+
+def test_produce_refuses_a_voice_other_than_the_one_asked(tmp_path, article, tiny_voice_dir):
+    from bulletin import open_request_voice
+
+    voice = open_request_voice(request(article, tiny_voice_dir, tmp_path / "a.mp3", tmp_path / "cache"))
+    with pytest.raises(ValueError, match="the request asks for fr-css10"):
+        produce(GenerateRequest(articles=(article,), output=tmp_path / "b.mp3"), voice=voice)

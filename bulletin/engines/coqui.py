@@ -101,6 +101,8 @@ class CoquiVoice:
             self.identity += "|bf16"
         self._tts = None
         self._fast = None
+        self.loads = 0
+        """How many times the model was loaded (1 for a voice kept open across bulletins)."""
 
     @property
     def sample_rate(self) -> int:
@@ -110,6 +112,7 @@ class CoquiVoice:
 
     def _model(self):
         if self._tts is None and self._fast is None:
+            self.loads += 1
             if self.engine == "onnx":
                 self._fast = self._load_onnx()
             if self._fast is None:

@@ -120,6 +120,8 @@ class KokoroVoice:
         self.model_path = model_path
         self.voices_path = voices_path
         self._kokoro = None  # the ONNX session opens on first use: a fully cached bulletin never needs it
+        self.loads = 0
+        """How many times the ONNX session was opened (1 for a voice kept open across bulletins)."""
         voices = np.load(voices_path)  # what kokoro-onnx loads too; read here for the cache identity
         if preset.speaker not in voices:
             raise VoiceError(f"{voices_path}: has no voice {preset.speaker!r}; re-run scripts/assemble_assets.py")
@@ -167,6 +169,7 @@ class KokoroVoice:
 
     def _engine(self):
         if self._kokoro is None:
+            self.loads += 1
             self._kokoro = self._open()
         return self._kokoro
 
