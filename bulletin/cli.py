@@ -59,7 +59,7 @@ def generate(
         ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
     ),
     output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."
+        None, "-o", "--output", help=f"File to write (default {defaults.OUTPUT_DIR}/DATE-SLUG.mp3)."
     ),
     voice: VoiceOption = defaults.VOICE,
     no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bulletin import defaults
 from bulletin.text.article import Article
 
 ROLES = ("headline", "lead", "body", "source")
 """Segment roles, in broadcast order; the mixer pauses differently after each."""
 
-DEFAULT_MAX_CHARS = 250
 
 # Words that end with a period without ending a sentence ("M. Tokáev", "av. J.-C.").
 ABBREVIATIONS = frozenset(
@@ -59,7 +59,7 @@ class Script:
 def build_script(
     article: Article,
     speak: Callable[[str], str] = lambda text: text,
-    max_chars: int = DEFAULT_MAX_CHARS,
+    max_chars: int = defaults.MAX_CHARS,
     story: int = 0,
 ) -> Script:
     """Return the Script of ``article``: headline, dateline + lead, body, source.
@@ -105,7 +105,7 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_paragraph(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+def split_paragraph(text: str, max_chars: int = defaults.MAX_CHARS) -> list[str]:
     """Return ``text`` cut into pieces of at most ``max_chars``, at sentence ends where possible."""
     text = " ".join(text.split())
     if len(text) <= max_chars:
