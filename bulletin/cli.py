@@ -17,6 +17,7 @@ import typer
 from bulletin import defaults
 from bulletin.console import fail, print_report, progress_bar, summary_line
 from bulletin.errors import BulletinError
+from bulletin.studio.command import studio as studio_command
 
 app = typer.Typer(
     name="bulletin",
@@ -345,16 +346,22 @@ def serve(
         None, "--base-url", help="URL feed.xml's links point at (default: the address each request reached)."
     ),
 ) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps (needs bulletin[server])."""
-    from bulletin.publish.serve import serve as serve_directory
+    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps (needs the server extra)."""
+    from bulletin.publish.httpd import require_server_extra
 
     def ready(url: str) -> None:
         typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
 
     try:
+        require_server_extra("bulletin serve")
+        from bulletin.publish.serve import serve as serve_directory
+
         serve_directory(directory, host=host, port=port, on_ready=ready, base_url=base_url)
     except BulletinError as error:
         fail(error)
+
+
+app.command("studio")(studio_command)  # defined with the studio (bulletin/studio/command.py)
 
 
 @app.command()

@@ -4,7 +4,8 @@ Serves the files under the directory and nothing else: no directory listings, no
 files (the feed lock, temp files), no ``episodes.json`` or channel TOML, no symlinks that
 lead outside. ``feed.xml`` is served with its URLs pointing at the address the request
 reached (or at ``base_url`` when given), so a podcast app on the local network can
-subscribe to a feed published for another host. Needs the ``[server]`` extra.
+subscribe to a feed published for another host. Needs the ``[server]`` extra (Starlette, uvicorn):
+``bulletin.publish.httpd.require_server_extra`` says so in one line before this module is imported.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import mimetypes
 import os
 import re
 from pathlib import Path
+
+from starlette.responses import Response
 
 from bulletin import defaults
 from bulletin.errors import BulletinError
@@ -133,8 +136,8 @@ def feed_app(directory: Path | str, base_url: str | None = None):
                 data = Path(real).read_bytes()
             except OSError:
                 return not_found()
-            return _ranged(request, real, rewrite_feed(data, base_url or _request_base(request)))
-        return _ranged(request, real, None)
+            return ranged_response(request, real, rewrite_feed(data, base_url or _request_base(request)))
+        return ranged_response(request, real, None)
 
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=["GET", "HEAD"])])
 
@@ -148,10 +151,9 @@ def _request_base(request) -> str:
     return f"{request.url.scheme}://{host}{request.scope.get('root_path', '')}/"
 
 
-def _ranged(request, path: str, data: bytes | None):
+def ranged_response(request, path: str | Path, data: bytes | None = None):
     """Return the response for the file at ``path`` (or its rewritten ``data``), honouring a Range header."""
-    from starlette.responses import Response
-
+    path = str(path)
     try:
         stat = os.stat(path)
     except OSError:
@@ -175,18 +177,17 @@ def _ranged(request, path: str, data: bytes | None):
     return _FileRange(path, data, start, end, 206 if wanted else 200, headers, request.method == "HEAD")
 
 
-class _FileRange:
-    """An ASGI response sending bytes ``start``..``end`` of a file in blocks; a client gone is one log line."""
+class _FileRange(Response):
+    """A response sending bytes ``start``..``end`` of a file in blocks; a client gone is one log line."""
 
     def __init__(self, path: str, data: bytes | None, start: int, end: int, status: int, headers: dict, head: bool):
+        super().__init__(status_code=status, headers=headers)
         self.path, self.data, self.start, self.end, self.head = path, data, start, end, head
-        self.status = status
-        self.raw_headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
     async def __call__(self, scope, receive, send) -> None:
         import anyio
 
-        await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers})
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         if self.head:
             await send({"type": "http.response.body", "body": b""})
             return

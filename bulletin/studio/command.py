@@ -1,0 +1,75 @@
+"""``bulletin studio``: the command that starts the service (registered by bulletin.cli; no FastAPI import here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bulletin import defaults
+from bulletin.console import fail
+from bulletin.errors import BulletinError
+
+
+def studio(
+    host: str = typer.Option(
+        defaults.SERVE_HOST, "--host", help="Address to listen on; another than loopback needs --token."
+    ),
+    port: int = typer.Option(defaults.STUDIO_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    token: Optional[str] = typer.Option(
+        None, "--token", envvar="BULLETIN_STUDIO_TOKEN", help="Bearer token every API route asks for."
+    ),
+    feed_dir: Path = typer.Option(
+        defaults.FEED_DIR, "--feed-dir", help="Where Publier puts episodes (served at /feed/)."
+    ),
+    feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for publishing."),
+    voice: str = typer.Option(
+        defaults.VOICE, "--voice", help="Default voice: a preset name or a Coqui model directory."
+    ),
+    state_dir: Path = typer.Option(defaults.STUDIO_STATE_DIR, "--state-dir", help="Job records and their audio."),
+    lexicon: Optional[Path] = typer.Option(
+        None, "--lexicon", help="The station's pronunciation lexicon TOML (default: STATE_DIR/lexicon.toml)."
+    ),
+    cache_dir: Optional[Path] = typer.Option(
+        None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
+    ),
+    max_queue: int = typer.Option(
+        defaults.STUDIO_QUEUE, "--max-queue", help="Jobs that may wait behind the running one (then 429)."
+    ),
+    allow_private_urls: bool = typer.Option(
+        False, "--allow-private-urls", help="Let URL sources reach loopback and private addresses."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", help="Log every request."),
+) -> None:
+    """Run the newsroom studio: the editor's page, the job API, OpenAI-compatible speech (needs the server extra)."""
+    from bulletin.publish.httpd import require_server_extra
+
+    try:
+        require_server_extra("bulletin studio")
+        from bulletin.publish.httpd import AppServer, log_to_stderr
+        from bulletin.studio.app import create_app
+        from bulletin.studio.settings import StudioSettings
+
+        settings = StudioSettings(
+            host=host,
+            port=port,
+            token=token,
+            state_dir=state_dir,
+            feed_dir=feed_dir,
+            feed_config=feed_config,
+            voice=voice,
+            cache_dir=cache_dir,
+            lexicon=lexicon,
+            allow_private_urls=allow_private_urls,
+            queue_size=max_queue,
+        )
+        server = AppServer(create_app(settings), host, port, verbose=verbose)
+    except BulletinError as error:
+        fail(error)
+    log_to_stderr(verbose)
+    typer.echo(f"studio at {server.url} (API docs at {server.url}docs; Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
