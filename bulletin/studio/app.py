@@ -45,6 +45,32 @@ def error(status: int, message: str, headers: dict | None = None) -> JSONRespons
     return JSONResponse({"error": " ".join(str(message).split())}, status_code=status, headers=headers)
 
 
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` is a 413 in JSON (declared or streamed, never read whole)."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        message = f"request body over {self.max_bytes} bytes; send less (an article is a few kB)"
+        declared = dict(scope.get("headers", ())).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            return await error(413, message)(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            event = await receive()
+            seen += len(event.get("body", b""))
+            if seen > self.max_bytes:
+                raise ApiError(413, message)
+            return event
+
+        await self.app(scope, limited, send)
+
+
 def static_dir():
     """Return the directory of the page's assets (package data)."""
     return resources.files("bulletin.studio") / "static"
@@ -74,8 +100,8 @@ def create_app(settings: StudioSettings | None = None, studio: Studio | None = N
         version=__version__,
         description="French news to broadcast-ready bulletins: scripts, jobs, lexicon, OpenAI-compatible speech.",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.state.studio = studio
 
     def authorised(request: Request) -> None:
@@ -109,8 +135,7 @@ def create_app(settings: StudioSettings | None = None, studio: Studio | None = N
 
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException):
-        message = {413: f"request body over {settings.max_body_bytes} bytes"}.get(exc.status_code, exc.detail)
-        return error(exc.status_code, message, getattr(exc, "headers", None))
+        return error(exc.status_code, exc.detail, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, exc: Exception):
