@@ -1,10 +1,11 @@
 """The studio's ASGI app (FastAPI): the page at /, the API under /api and /v1, the feed under /feed/, docs at /docs.
 
-Every error is JSON ``{"error": "one line"}``, with the message the CLI would print for
-the same mistake; a bug is logged with its traceback on the server and answered 500 with
-one line, never a traceback. With a token set, every /api and /v1 route asks for
-``Authorization: Bearer TOKEN`` (401 without); the page, its assets, the docs and the
-published feed are open (they hold nothing private).
+Every error is JSON ``{"error": "one line"}`` (under /v1/, OpenAI's shape ``{"error":
+{"message": ...}}``) with the message the CLI would print for the same mistake; a bug is
+logged with its traceback on the server and answered 500 with one line, never a
+traceback. With a token set, every /api and /v1 route asks for ``Authorization: Bearer
+TOKEN`` (401 without); the page, its assets, the docs and the published feed are open
+(they hold nothing private).
 """
 
 from __future__ import annotations
@@ -40,9 +41,20 @@ class ApiError(Exception):
         self.status, self.headers = status, headers or {}
 
 
-def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
-    """Return the JSON error every route answers with."""
-    return JSONResponse({"error": " ".join(str(message).split())}, status_code=status, headers=headers)
+OPENAI_TYPES = {401: "authentication_error", 404: "not_found_error", 429: "rate_limit_error", 500: "server_error"}
+
+
+def error(status: int, message: str, headers: dict | None = None, path: str = "") -> JSONResponse:
+    """Return the JSON error every route answers with: ``{"error": "one line"}``.
+
+    Under /v1/ it is OpenAI's shape, ``{"error": {"message": ..., "type": ...}}``, which
+    OpenAI clients show to their users.
+    """
+    line = " ".join(str(message).split())
+    if path.startswith("/v1/"):
+        kind = OPENAI_TYPES.get(status, "invalid_request_error")
+        return JSONResponse({"error": {"message": line, "type": kind, "code": None}}, status, headers=headers)
+    return JSONResponse({"error": line}, status_code=status, headers=headers)
 
 
 class BodyLimit:
@@ -57,7 +69,7 @@ class BodyLimit:
         message = f"request body over {self.max_bytes} bytes; send less (an article is a few kB)"
         declared = dict(scope.get("headers", ())).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_bytes:
-            return await error(413, message)(scope, receive, send)
+            return await error(413, message, path=scope.get("path", ""))(scope, receive, send)
         seen = 0
 
         async def limited():
@@ -115,32 +127,32 @@ def create_app(settings: StudioSettings | None = None, studio: Studio | None = N
 
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, exc: ApiError):
-        return error(exc.status, str(exc), exc.headers)
+        return error(exc.status, str(exc), exc.headers, request.url.path)
 
     @app.exception_handler(QueueFull)
     async def on_queue_full(request: Request, exc: QueueFull):
-        return error(429, str(exc), {"Retry-After": str(exc.retry_after_s)})
+        return error(429, str(exc), {"Retry-After": str(exc.retry_after_s)}, request.url.path)
 
     @app.exception_handler(BulletinError)
     async def on_bulletin_error(request: Request, exc: BulletinError):
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        return error(status, str(exc))
+        return error(status, str(exc), path=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
-        return error(422, f"{where}: {message}" if where else message)
+        return error(422, f"{where}: {message}" if where else message, path=request.url.path)
 
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException):
-        return error(exc.status_code, exc.detail, getattr(exc, "headers", None))
+        return error(exc.status_code, exc.detail, getattr(exc, "headers", None), request.url.path)
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, exc: Exception):
         LOG.exception("%s %s failed", request.method, request.url.path)
-        return error(500, f"internal error ({type(exc).__name__}); see the studio's log")
+        return error(500, f"internal error ({type(exc).__name__}); see the studio's log", path=request.url.path)
 
     guarded = [Depends(authorised)]
     app.include_router(api_router(studio), dependencies=guarded)
