@@ -70,17 +70,31 @@ class BodyLimit:
         declared = dict(scope.get("headers", ())).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_bytes:
             return await error(413, message, path=scope.get("path", ""))(scope, receive, send)
-        seen = 0
+        state = {"seen": 0, "over": False, "answered": False}
 
         async def limited():
-            nonlocal seen
+            if state["over"]:
+                return {"type": "http.disconnect"}
             event = await receive()
-            seen += len(event.get("body", b""))
-            if seen > self.max_bytes:
-                raise ApiError(413, message)
+            state["seen"] += len(event.get("body", b""))
+            if state["seen"] > self.max_bytes:  # the app sees the client gone and stops reading
+                state["over"] = True
+                return {"type": "http.disconnect"}
             return event
 
-        await self.app(scope, limited, send)
+        async def guarded(event) -> None:
+            if state["over"]:
+                return  # what the app answers to a body cut short is dropped: the 413 below is the answer
+            state["answered"] = True
+            await send(event)
+
+        try:
+            await self.app(scope, limited, guarded)
+        except Exception:
+            if not state["over"]:
+                raise
+        if state["over"] and not state["answered"]:
+            await error(413, message, path=scope.get("path", ""))(scope, receive, send)
 
 
 def static_dir():

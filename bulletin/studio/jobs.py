@@ -163,6 +163,7 @@ class JobStore:
     def __init__(self, state_dir: Path) -> None:
         self.root = Path(state_dir) / "jobs"
         self.root.mkdir(parents=True, exist_ok=True)
+        self._writing = threading.Lock()
 
     def new(self, kind: str, params: dict) -> Job:
         """Return a new queued job with its own directory (a speech job gets none)."""
@@ -180,8 +181,9 @@ class JobStore:
         """Write the job's record atomically (speech jobs are not kept)."""
         if job.kind != "bulletin":
             return
-        data = json.dumps(job.record(), ensure_ascii=False, indent=1) + "\n"
-        write_atomic(self.directory(job) / RECORD, data.encode("utf-8"))
+        with self._writing:  # one writer at a time: the last record written is the newest state
+            data = json.dumps(job.record(), ensure_ascii=False, indent=1) + "\n"
+            write_atomic(self.directory(job) / RECORD, data.encode("utf-8"))
 
     def load(self) -> list[Job]:
         """Return every job on disk, oldest first; a damaged record is skipped with one log line."""

@@ -150,13 +150,16 @@ class Studio:
         for number, (source, article) in enumerate(zip(sources, articles), 1):
             text = source.get("text") if source.get("text") is not None else article_text(article)
             (self.store.directory(job) / f"source-{number:02d}.txt").write_text(text, encoding="utf-8")
+
+        def queued(ahead: int) -> None:
+            job.log.emit("queued", {"ahead": ahead})
+            self.store.save(job)
+
         try:
-            ahead = self.worker.submit(job)
+            self.worker.submit(job, queued=queued)
         except Exception:
             self.store.delete(job)
             raise
-        job.log.emit("queued", {"ahead": ahead})
-        self.store.save(job)
         with self._lock:
             self.jobs[job.id] = job
         return job

@@ -53,14 +53,20 @@ class Worker:
         """The job being made, if any."""
         self._durations_s: collections.deque[float] = collections.deque([30.0], maxlen=8)
 
-    def submit(self, job: Job, bounded: bool = True) -> int:
-        """Queue ``job`` and return how many jobs are ahead of it; QueueFull when the queue is full."""
+    def submit(self, job: Job, bounded: bool = True, queued: Callable[[int], None] | None = None) -> int:
+        """Queue ``job`` and return how many jobs are ahead of it; QueueFull when the queue is full.
+
+        ``queued(ahead)`` runs before the worker can take the job (to record it as queued first).
+        """
         with self._condition:
             if bounded and len(self._waiting) >= self.queue_size:
                 raise QueueFull(self.retry_after_s())
+            ahead = len(self._waiting) + (self.current is not None)
+            if queued is not None:
+                queued(ahead)
             self._waiting.append(job)
             self._condition.notify()
-            return len(self._waiting) - 1 + (self.current is not None)
+            return ahead
 
     def withdraw(self, job: Job) -> bool:
         """Take ``job`` out of the queue before it starts; False when it is not waiting."""
