@@ -41,6 +41,7 @@ def speak(job: Job, studio) -> tuple[bytes, str]:
     """Return (audio bytes in ``job.params["response_format"]``, the text spoken) for a speech job."""
     from bulletin.audio.encode import Tags
     from bulletin.audio.export import encode_bytes
+    from bulletin.audio.io import RATE_HZ
     from bulletin.audio.layout import PARAGRAPH_PAUSE_MS, prepare_speech
     from bulletin.audio.master import master
     from bulletin.cache import SegmentCache
@@ -69,7 +70,7 @@ def speak(job: Job, studio) -> tuple[bytes, str]:
         if parts:
             same_paragraph = segment.paragraph == segments[index - 1].paragraph
             pause_ms = defaults.PAUSE_AFTER_MS["body"] if same_paragraph else PARAGRAPH_PAUSE_MS
-            parts.append(np.zeros(int(44100 * pause_ms / 1000), dtype=np.float32))
+            parts.append(np.zeros(int(RATE_HZ * pause_ms / 1000), dtype=np.float32))
         parts.append(prepare_speech(samples, rate, index))
     check_cancel(job)
     lufs, peak = defaults.LOUDNESS_PRESETS[defaults.LOUDNESS_PRESET]
