@@ -45,6 +45,8 @@ async function loadSettings() {
 
 // --- 2. the script, with every rewrite highlighted ---------------------------------------------
 
+const COSMETIC = ['space', 'punctuation', 'case', 'unicode']; // tidying only: shown, but quietly
+
 function spokenWithMarks(segment) {
   const nodes = [];
   let at = 0;
@@ -53,9 +55,10 @@ function spokenWithMarks(segment) {
     if (rewrite.spoken_start < at) continue;
     nodes.push(document.createTextNode(segment.spoken.slice(at, rewrite.spoken_start)));
     const mark = document.createElement('mark');
-    mark.className = 'rewrite';
+    const said = segment.spoken.slice(rewrite.spoken_start, rewrite.spoken_end);
+    mark.className = `rewrite${COSMETIC.includes(rewrite.rule) ? ' cosmetic' : ''}${said ? '' : ' removed'}`;
     mark.tabIndex = 0;
-    mark.textContent = segment.spoken.slice(rewrite.spoken_start, rewrite.spoken_end) || '∅';
+    mark.textContent = said || '·'; // something written and not said: a dot to hover
     mark.dataset.written = rewrite.written;
     mark.dataset.rule = rewrite.rule;
     mark.title = `écrit : ${rewrite.written} (${rewrite.rule})`;
