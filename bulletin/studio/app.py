@@ -24,12 +24,12 @@ from starlette.exceptions import HTTPException
 from bulletin import __version__
 from bulletin.errors import BulletinError, RequestError
 from bulletin.studio.lexicon import LexiconError
-from bulletin.studio.service import Conflict, NotFound, Studio
+from bulletin.studio.service import Conflict, NotFound, Studio, Unavailable
 from bulletin.studio.settings import StudioSettings
 from bulletin.studio.worker import QueueFull
 
 LOG = logging.getLogger("bulletin.studio")
-STATUS = {NotFound: 404, Conflict: 409, LexiconError: 422, RequestError: 422}
+STATUS = {NotFound: 404, Conflict: 409, LexiconError: 422, RequestError: 422, Unavailable: 503}
 """HTTP status of each kind of user mistake; any other BulletinError is a 400."""
 
 

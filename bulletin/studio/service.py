@@ -36,6 +36,10 @@ class Conflict(BulletinError):
     """The job is not in a state that allows this (the API answers 409)."""
 
 
+class Unavailable(BulletinError):
+    """The studio is stopping: the request could not be served (the API answers 503)."""
+
+
 class Studio:
     """The service behind the HTTP routes; ``start`` before use, ``stop`` at the end."""
 
@@ -319,4 +323,4 @@ def article_text(article: Article) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-__all__ = ["TERMINAL", "Conflict", "NotFound", "Studio", "segment_json"]
+__all__ = ["TERMINAL", "Conflict", "NotFound", "Studio", "Unavailable", "article_text", "segment_json"]

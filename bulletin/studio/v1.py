@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bulletin import defaults
 from bulletin.errors import RequestError
-from bulletin.studio.service import Studio
+from bulletin.studio.service import Studio, Unavailable
 from bulletin.studio.speech import MODELS, OPENAI_VOICES
 from bulletin.studio.worker import JobCancelled
 
@@ -62,7 +62,7 @@ def openai_router(studio: Studio) -> APIRouter:
         try:
             audio, spoken = await asyncio.wrap_future(job.result)
         except JobCancelled:
-            raise RequestError("the speech request was cancelled (the studio is stopping); send it again") from None
+            raise Unavailable("the studio stopped before this speech was made; send it again") from None
         except asyncio.CancelledError:
             job.cancel.set()
             studio.worker.withdraw(job)

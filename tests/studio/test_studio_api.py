@@ -136,6 +136,8 @@ def test_a_restarted_studio_lists_past_jobs_and_runs_those_still_queued(tmp_path
     crashed["events"] = crashed["events"][:3]  # queued, started, the first segment
     (settings.state_dir / "jobs" / crashed_id).mkdir()
     (settings.state_dir / "jobs" / crashed_id / "job.json").write_text(json.dumps(crashed), encoding="utf-8")
+    (settings.state_dir / "jobs" / "20260101-000000-damaged").mkdir()
+    (settings.state_dir / "jobs" / "20260101-000000-damaged" / "job.json").write_text('{"id": "trunc', encoding="utf-8")
     with TestClient(create_app(settings)) as client:
         listed = {job["id"]: job for job in client.get("/api/bulletins").json()["bulletins"]}
         assert set(listed) == {done_id, queued_id, crashed_id}
