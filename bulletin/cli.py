@@ -15,7 +15,16 @@ from typing import Annotated, Optional
 import typer
 
 from bulletin import defaults
-from bulletin.console import fail, print_report, progress_bar, summary_line
+from bulletin.console import (
+    RANGES,
+    click_exceptions,
+    fail,
+    print_report,
+    progress_bar,
+    ranged,
+    summary_line,
+    usage_line,
+)
 from bulletin.errors import BulletinError
 from bulletin.studio.command import studio as studio_command
 
@@ -44,12 +53,7 @@ LexiconOption = Annotated[
 ]
 MaxCharsOption = Annotated[
     int,
-    typer.Option(
-        "--max-chars",
-        min=defaults.MAX_CHARS_RANGE[0],
-        max=defaults.MAX_CHARS_RANGE[1],
-        help="Longest segment, in spoken characters.",
-    ),
+    ranged("--max-chars", bounds=defaults.MAX_CHARS_RANGE, help="Longest segment, in spoken characters"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -68,31 +72,32 @@ def generate(
     outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
-    duck_db: float = typer.Option(defaults.DUCK_DB, "--duck-db", help="Bed gain under speech, in dB."),
-    overlap_ms: int = typer.Option(
+    duck_db: float = ranged(
+        defaults.DUCK_DB, "--duck-db", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB"
+    ),
+    overlap_ms: int = ranged(
         0,
         "--overlap-ms",
-        min=defaults.OVERLAP_RANGE_MS[0],
-        max=defaults.OVERLAP_RANGE_MS[1],
-        help="Start speaking this long before the intro ends.",
+        bounds=defaults.OVERLAP_RANGE_MS,
+        help="Start speaking this long before the intro ends, in ms",
     ),
     pause: list[str] = typer.Option(
         [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
     ),
     loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
-    loudness: Optional[float] = typer.Option(
-        None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
+    loudness: Optional[float] = ranged(
+        None, "--loudness", bounds=defaults.LOUDNESS_RANGE_LUFS, help="Loudness target in LUFS, overriding the preset"
     ),
-    true_peak: Optional[float] = typer.Option(
-        None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
+    true_peak: Optional[float] = ranged(
+        None, "--true-peak", bounds=defaults.TRUE_PEAK_RANGE_DB, help="True-peak ceiling in dBTP, overriding the preset"
     ),
     audio_format: str = typer.Option(
         defaults.AUDIO_FORMAT,
         "--format",
         help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
     ),
-    bitrate: int = typer.Option(
-        defaults.BITRATE_KBPS, "--bitrate", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
+    bitrate: int = ranged(
+        defaults.BITRATE_KBPS, "--bitrate", bounds=defaults.BITRATE_RANGE_KBPS, help="MP3 bitrate in kbps"
     ),
     station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
     show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
@@ -103,7 +108,9 @@ def generate(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
     device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
+    threads: Optional[int] = ranged(
+        None, "--threads", bounds=defaults.THREADS_RANGE, help="Synthesis threads (default: all cores)"
+    ),
     engine: str = typer.Option(
         defaults.ENGINE,
         "--engine",
@@ -123,8 +130,11 @@ def generate(
     check_after: bool = typer.Option(
         False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
+    max_wer: float = ranged(
+        defaults.MAX_WER,
+        "--max-wer",
+        bounds=defaults.MAX_WER_RANGE,
+        help="With --check: highest acceptable word error rate",
     ),
     as_json: JsonOption = False,
 ) -> None:
@@ -273,8 +283,8 @@ def check(
     script_file: Optional[Path] = typer.Option(
         None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."
+    max_wer: float = ranged(
+        defaults.MAX_WER, "--max-wer", bounds=defaults.MAX_WER_RANGE, help="Highest acceptable overall word error rate"
     ),
     as_json: JsonOption = False,
 ) -> None:
@@ -315,8 +325,11 @@ def publish(
     replace: bool = typer.Option(
         False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
     ),
-    keep: int = typer.Option(
-        defaults.FEED_KEEP, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
+    keep: int = ranged(
+        defaults.FEED_KEEP,
+        "--keep",
+        bounds=defaults.FEED_KEEP_RANGE,
+        help="Newest episodes listed in the feed (older audio stays on disk)",
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
     as_json: JsonOption = False,
@@ -341,7 +354,7 @@ def publish(
 def serve(
     directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
     host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    port: int = ranged(defaults.SERVE_PORT, "--port", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"),
     base_url: Optional[str] = typer.Option(
         None, "--base-url", help="URL feed.xml's links point at (default: the address each request reached)."
     ),
@@ -394,5 +407,21 @@ def play(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: every error, usage errors included, is one line on stderr.
+
+    Usage errors (an unknown option, a value out of range) exit 2, without typer's box: the line
+    names the option and what it accepts.
+    """
+    exceptions = click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
+        error.show()
+        sys.exit(error.exit_code)
+    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
+        typer.echo(usage_line(error, RANGES), err=True)
+        sys.exit(error.exit_code)
+    except (exceptions.Abort, typer.Abort):
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
