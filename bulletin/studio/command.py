@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from bulletin import defaults
-from bulletin.console import fail
+from bulletin.console import fail, ranged
 from bulletin.errors import BulletinError
 
 
@@ -16,7 +16,7 @@ def studio(
     host: str = typer.Option(
         defaults.SERVE_HOST, "--host", help="Address to listen on; another than loopback needs --token."
     ),
-    port: int = typer.Option(defaults.STUDIO_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    port: int = ranged(defaults.STUDIO_PORT, "--port", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"),
     token: Optional[str] = typer.Option(
         None, "--token", envvar="BULLETIN_STUDIO_TOKEN", help="Bearer token every API route asks for."
     ),
@@ -34,8 +34,8 @@ def studio(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
-    max_queue: int = typer.Option(
-        defaults.STUDIO_QUEUE, "--max-queue", help="Jobs that may wait behind the running one (then 429)."
+    max_queue: int = ranged(
+        defaults.STUDIO_QUEUE, "--max-queue", bounds=defaults.STUDIO_QUEUE_RANGE, help="Jobs waiting at most (then 429)"
     ),
     allow_private_urls: bool = typer.Option(
         False, "--allow-private-urls", help="Let URL sources reach loopback and private addresses."
