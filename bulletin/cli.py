@@ -26,6 +26,7 @@ from bulletin.console import (
     usage_line,
 )
 from bulletin.errors import BulletinError
+from bulletin.studio.command import serve as serve_command
 from bulletin.studio.command import studio as studio_command
 
 app = typer.Typer(
@@ -350,31 +351,9 @@ def publish(
         )
 
 
-@app.command()
-def serve(
-    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
-    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = ranged(defaults.SERVE_PORT, "--port", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"),
-    base_url: Optional[str] = typer.Option(
-        None, "--base-url", help="URL feed.xml's links point at (default: the address each request reached)."
-    ),
-) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps (needs the server extra)."""
-    from bulletin.publish.httpd import require_server_extra
-
-    def ready(url: str) -> None:
-        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
-
-    try:
-        require_server_extra("bulletin serve")
-        from bulletin.publish.serve import serve as serve_directory
-
-        serve_directory(directory, host=host, port=port, on_ready=ready, base_url=base_url)
-    except BulletinError as error:
-        fail(error)
-
-
-app.command("studio")(studio_command)  # defined with the studio (bulletin/studio/command.py)
+# The two commands that run a web server, defined with the studio (bulletin/studio/command.py).
+app.command("serve")(serve_command)
+app.command("studio")(studio_command)
 
 
 @app.command()

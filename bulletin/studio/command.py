@@ -1,4 +1,7 @@
-"""``bulletin studio``: the command that starts the service (registered by bulletin.cli; no FastAPI import here)."""
+"""The commands that run a web server: ``bulletin serve`` (a feed directory) and ``bulletin studio``.
+
+Registered by bulletin.cli; nothing here imports the web stack until a command runs.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,29 @@ import typer
 from bulletin import defaults
 from bulletin.console import fail, ranged
 from bulletin.errors import BulletinError
+
+
+def serve(
+    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
+    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
+    port: int = ranged(defaults.SERVE_PORT, "--port", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", help="URL feed.xml's links point at (default: the address each request reached)."
+    ),
+) -> None:
+    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps (needs the server extra)."""
+    from bulletin.publish.httpd import require_server_extra
+
+    def ready(url: str) -> None:
+        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
+
+    try:
+        require_server_extra("bulletin serve")
+        from bulletin.publish.serve import serve as serve_directory
+
+        serve_directory(directory, host=host, port=port, on_ready=ready, base_url=base_url)
+    except BulletinError as error:
+        fail(error)
 
 
 def studio(
