@@ -126,6 +126,8 @@ def create_app(settings: StudioSettings | None = None, studio: Studio | None = N
         version=__version__,
         description="French news to broadcast-ready bulletins: scripts, jobs, lexicon, OpenAI-compatible speech.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the swagger-ui bundle on disk: no CDN
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.state.studio = studio
@@ -174,6 +176,21 @@ def create_app(settings: StudioSettings | None = None, studio: Studio | None = N
     settings.feed_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/feed", feed_app(settings.feed_dir), name="feed")
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
+
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="bulletin studio — API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     async def page():

@@ -292,3 +292,20 @@ def test_only_a_finished_bulletin_is_published_and_the_feed_lists_it(client, tmp
     enclosure = feed.entries[0].enclosures[0]
     assert client.get(enclosure.href).content == client.get(job["files"]["audio"]).content
     assert client.get("/feed/episodes.json").status_code == 404
+
+
+def test_the_page_and_the_api_docs_load_nothing_from_elsewhere(client):
+    import re
+
+    for path in ("/", "/docs"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        links = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+        assert links and all(link.startswith("/") for link in links), links  # every asset from the studio itself
+        for link in links:
+            if link != "/feed/":  # the podcast page, there once something is published
+                assert client.get(link).status_code == 200, link
+    for asset in ("/static/studio.js", "/static/studio.css"):
+        assert "://" not in client.get(asset).text  # no CDN, no font service
+    schema = client.get("/openapi.json").json()
+    assert {"/api/script", "/api/bulletins", "/api/lexicon", "/v1/audio/speech"} <= set(schema["paths"])

@@ -151,6 +151,14 @@ def test_the_editor_prepares_fixes_generates_listens_and_publishes(tmp_path, tin
             with urllib.request.urlopen(enclosure, timeout=30) as response:
                 assert response.read() == audio_path.read_bytes()
             screenshot(browser, "studio-published.png")
+
+            # The API docs render from the studio's own copy of Swagger UI.
+            browser.call("Page.navigate", url=f"{url}/docs")
+            operations = browser.wait_for(
+                "document.querySelectorAll('.opblock').length >= 10 && document.querySelectorAll('.opblock').length",
+                what="the API docs",
+            )
+            assert operations >= 10
     finally:
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=60)
