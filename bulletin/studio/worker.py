@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from bulletin.engines.base import release_memory
 from bulletin.studio.jobs import Job
 
 LOG = logging.getLogger("bulletin.studio")
@@ -121,6 +122,7 @@ class Worker:
             except Exception:  # a bug in a job must not stop the service: logged, the job is failed by _run
                 LOG.exception("job %s: unexpected error", job.id)
             finally:
+                release_memory()  # what the job freed goes back to the system: RSS does not creep job after job
                 if job.kind == "bulletin":
                     self._durations_s.append(time.monotonic() - started)
                 with self._condition:
