@@ -314,10 +314,11 @@ def check(
 
 def _register_commands() -> None:
     from bulletin.batch.command import batch
-    from bulletin.cli_feed import play, publish, serve
+    from bulletin.cli_feed import play, publish
     from bulletin.cli_watch import watch
+    from bulletin.studio.command import serve, studio  # the two commands that run a web server
 
-    for command in (publish, serve, play, watch, batch):
+    for command in (publish, serve, play, watch, batch, studio):
         app.command()(command)
 
 

@@ -1,4 +1,4 @@
-"""The publishing commands: ``bulletin publish``, ``serve`` and ``play`` (registered by bulletin.cli)."""
+"""The publishing commands ``bulletin publish`` and ``play`` (registered by bulletin.cli; ``serve`` is the studio's)."""
 
 from __future__ import annotations
 
@@ -56,23 +56,6 @@ def publish(
             f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
             f"feed {episode.feed_path}"
         )
-
-
-def serve(
-    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
-    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = ranged(defaults.SERVE_PORT, "--port", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"),
-) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
-    from bulletin.publish.serve import serve as serve_directory
-
-    def ready(url: str) -> None:
-        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
-
-    try:
-        serve_directory(directory, host=host, port=port, on_ready=ready)
-    except BulletinError as error:
-        fail(error)
 
 
 def play(

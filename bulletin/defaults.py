@@ -132,6 +132,24 @@ SERVE_PORT = 8000
 PORT_RANGE = (0, 65535)
 """TCP ports (0 picks a free one)."""
 
+STUDIO_PORT = 8765
+"""Port ``bulletin studio`` listens on."""
+STUDIO_STATE_DIR = OUTPUT_DIR / "studio"
+"""Where the studio keeps its job records, their audio and the station lexicon (``lexicon.toml``)."""
+STUDIO_QUEUE = 8
+"""Jobs that may wait behind the one being made; one more is answered 429."""
+STUDIO_QUEUE_RANGE = (1, 1000)
+STUDIO_VOICES_KEPT = 2
+"""Voices the studio keeps loaded between jobs (least recently used freed first)."""
+STUDIO_MIN_FREE_MB = 1024
+"""Below this much available memory, the studio frees the voices it keeps before the next job."""
+STUDIO_MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Largest request body the studio reads (an article is a few kB)."""
+STUDIO_MAX_SOURCES = 20
+"""Most stories in one bulletin asked of the studio."""
+SPEECH_MAX_CHARS = 4096
+"""Longest ``input`` of /v1/audio/speech (OpenAI's own limit)."""
+
 
 def span(values: tuple) -> str:
     """Return "A to B" for a (low, high) range, as help texts and errors say it."""

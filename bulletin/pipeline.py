@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from bulletin import defaults
 from bulletin.cache import SegmentCache
-from bulletin.engines.base import Voice
+from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
 from bulletin.errors import AudioError, OutputError
@@ -196,6 +196,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
     prepared, dropped = _speak(script, keys, voice, cache, progress)
     if owned:
         voice.close()  # the mix needs none of the model's memory
+    else:
+        release_memory()  # a kept voice stays loaded: still hand back what synthesis freed before the mix
     if progress:
         progress(len(keys), len(keys), "mixing")
     stinger = len({segment.story for segment in script.segments}) > 1

@@ -6,7 +6,10 @@
 - bulletin-shaped MP3s plus sidecars for the feed, serve and playback tests (``make_bulletin``);
 - ``kokoro_assets_or_skip``;
 - ``assert_span_map``: a written <-> spoken span map is exact;
-- a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article.
+- a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article;
+- the studio: an article with rewrites to see (``STUDIO_ARTICLE``, ``long_article``), server-sent
+  events read back (``sse_events``), ``bulletin studio`` run as a process (``start_studio``);
+- headless chromium driven over the DevTools protocol (``CHROMIUM``, ``DevTools``, ``chromium``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -175,6 +182,177 @@ def kokoro_assets_or_skip() -> None:
     if model is None or voice is None:
         looked = ", ".join(str(d) for d in data_dirs())
         pytest.skip(f"Kokoro assets not found in {looked}: run `python scripts/assemble_assets.py` to build them")
+
+
+# --- the studio ----------------------------------------------------------------------------------
+
+STUDIO_ARTICLE = """# Grève à Baikonour
+
+Astana, 10 janvier (RHC) Les 16 agents du cosmodrome de Baikonour sont en grève depuis 19h30, selon \
+l'Organisation du traité de sécurité collective (OTSC).
+
+La direction a proposé une hausse de 3,5 % des salaires. Les agents demandent davantage.
+
+(RT)
+"""
+"""A short article whose script rewrites numbers, a time, a percentage and a sigle."""
+
+
+def long_article(paragraphs: int) -> str:
+    """Return an article of ``paragraphs`` short paragraphs (one segment each): a job that takes a while."""
+    body = "\n\n".join(
+        f"Le paragraphe {n} raconte une nouvelle étape de la grève au cosmodrome." for n in range(paragraphs)
+    )
+    return f"# Une longue journée\n\n{body}\n"
+
+
+def sse_events(lines, stop_at=None) -> list[tuple[str, dict, str]]:
+    """Read server-sent events from ``lines`` (an iterator of text lines) up to a terminal event or ``stop_at``.
+
+    Returns [(event, data as JSON, id)]; keep-alive comments are skipped. ``stop_at(event, data)``
+    ends the read early, leaving the rest of ``lines`` to read later.
+    """
+    events, kind, data, seq = [], "message", "", ""
+    for line in lines:
+        if line.startswith(":"):
+            continue
+        if line == "":
+            if data:
+                events.append((kind, json.loads(data), seq))
+                if kind in ("done", "failed", "cancelled", "interrupted") or (stop_at and stop_at(kind, events[-1][1])):
+                    return events
+            kind, data, seq = "message", "", ""
+            continue
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            kind = value
+        elif field == "data":
+            data += value
+        elif field == "id":
+            seq = value
+    return events
+
+
+def start_studio(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Run ``bulletin studio --port 0 ARGS...`` and return (process, base URL) once it listens."""
+    environment = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bulletin", "studio", "--port", "0", *map(str, args)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stderr.readline()  # "studio at http://127.0.0.1:PORT/ (API docs at ...)"
+    if " at http://" not in line:
+        process.kill()
+        raise AssertionError(f"bulletin studio did not start: {line}{process.stderr.read()}")
+    return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
+
+
+# --- headless chromium ---------------------------------------------------------------------------
+
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
+)
+"""The browser binary, or None (tests that need it skip, saying how to install it)."""
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over one page's websocket."""
+
+    def __init__(self, ws_url: str):
+        import websocket
+
+        self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
+        self.next_id = 0
+
+    def call(self, method: str, **params):
+        """Send one command and return its result (page events in between are dropped)."""
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise AssertionError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def evaluate(self, expression: str):
+        """Return the value of a JavaScript expression in the page (promises awaited)."""
+        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout_s: float = 30.0, what: str = ""):
+        """Return the first truthy value of ``expression``, polled every 0.1 s; AssertionError after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what or expression}")
+            time.sleep(0.1)
+
+    def close(self):
+        self.ws.close()
+
+
+@contextlib.contextmanager
+def chromium(profile: Path, window: str = "1000,1300"):
+    """Run headless chromium with remote debugging; yield a DevTools client on a blank page."""
+    process = subprocess.Popen(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-default-apps",
+            "--mute-audio",
+            "--autoplay-policy=no-user-gesture-required",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            f"--window-size={window}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        active = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (active.exists() and active.read_text().count("\n") >= 1):
+            assert process.poll() is None, "chromium exited at start"
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port within 30 s"
+            time.sleep(0.1)
+        port = active.read_text().split()[0]
+        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
+        page = next(t for t in targets if t.get("type") == "page")
+        client = DevTools(page["webSocketDebuggerUrl"])
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 SHORT_ARTICLE = """# Le président kazakh confirme une tentative de coup d'État

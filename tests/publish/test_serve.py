@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,13 +18,10 @@ from mutagen.mp3 import MP3
 from bulletin.publish.episodes import publish
 from bulletin.publish.serve import make_server
 
-from helpers import ROOT, make_bulletin, make_channel
+from helpers import CHROMIUM, ROOT, chromium, make_bulletin, make_channel
 
 REPO = ROOT
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
-)
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium) — browser checks skipped"
 )
@@ -185,85 +179,11 @@ def start_cli_server(directory: Path) -> tuple[subprocess.Popen, str]:
     return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
 
 
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over one page's websocket."""
-
-    def __init__(self, ws_url: str):
-        import websocket
-
-        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self.next_id = 0
-
-    def call(self, method: str, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise AssertionError(f"{method}: {message['error']}")
-                return message["result"]
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def close(self):
-        self.ws.close()
-
-
 @pytest.fixture
 def browser(tmp_path):
     """Headless chromium with remote debugging; yields a DevTools client on a blank page."""
-    profile = tmp_path / "chromium-profile"
-    process = subprocess.Popen(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-default-apps",
-            "--mute-audio",
-            "--autoplay-policy=no-user-gesture-required",
-            f"--user-data-dir={profile}",
-            "--remote-debugging-port=0",
-            "--remote-debugging-address=127.0.0.1",
-            "--window-size=1000,1300",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        active = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (active.exists() and active.read_text().count("\n") >= 1):
-            assert process.poll() is None, "chromium exited at start"
-            assert time.monotonic() < deadline, "chromium did not open its DevTools port within 30 s"
-            time.sleep(0.1)
-        port = active.read_text().split()[0]
-        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
-        page = next(t for t in targets if t.get("type") == "page")
-        client = DevTools(page["webSocketDebuggerUrl"])
+    with chromium(tmp_path / "chromium-profile") as client:
         yield client
-        client.close()
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 PAGE_PROBE = """
