@@ -69,18 +69,29 @@ def build_script(
     """
     if max_chars < 40:
         raise ValueError("max_chars must be at least 40")
-    segments = [Segment("headline", _closed(speak(article.title)), story=story)]
+    segments = [Segment("headline", piece, story=story) for piece in _pieces(speak(article.title), max_chars)]
     for index, paragraph in enumerate(article.paragraphs):
         role = "lead" if index == 0 else "body"
         if index == 0 and article.dateline:
             paragraph = f"{article.dateline}. {paragraph}"
-        pieces = split_paragraph(speak(paragraph), max_chars)
-        for number, piece in enumerate(pieces):
-            # the paragraph's last piece always closes its sentence, so the voice's intonation falls
-            segments.append(Segment(role, _closed(piece) if number == len(pieces) - 1 else piece, index, story))
+        segments += [Segment(role, piece, index, story) for piece in _pieces(speak(paragraph), max_chars)]
     if article.source:
-        segments.append(Segment("source", _closed(speak(f"Source : {article.source}")), story=story))
+        segments += [
+            Segment("source", piece, story=story) for piece in _pieces(speak(f"Source : {article.source}"), max_chars)
+        ]
     return Script(article.title, tuple(s for s in segments if s.text.strip(" .")))
+
+
+def _pieces(text: str, max_chars: int) -> list[str]:
+    """Return ``text`` cut to ``max_chars`` (``split_paragraph``), its last piece closed as a sentence.
+
+    The last piece always ends with sentence punctuation, so the voice's intonation falls; when
+    the closing period would take it over the limit, that piece is cut again a character shorter.
+    """
+    pieces = split_paragraph(text, max_chars)
+    if pieces and len(_closed(pieces[-1])) > max_chars:
+        pieces[-1:] = split_paragraph(pieces[-1], max_chars - 1)
+    return [*pieces[:-1], _closed(pieces[-1])] if pieces else []
 
 
 def join_scripts(scripts: list[Script], title: str) -> Script:

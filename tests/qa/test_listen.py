@@ -15,9 +15,10 @@ from bulletin.engines.base import VoiceOptions
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import get_preset
 from bulletin.errors import BulletinError
-from bulletin.locations import find_data_file
 from bulletin.qa import listen
 from bulletin.qa.listen import HeardWord, check_bulletin, normalise_for_wer
+
+from helpers import kokoro_assets_or_skip, skip_or_fail
 
 SCRIPT = [
     ("headline", "Le président a annoncé mardi une réforme de la constitution."),
@@ -32,21 +33,20 @@ def recogniser():
     try:
         model_dir = listen.find_whisper_model()
     except BulletinError as error:
-        pytest.skip(f"{error}")
+        skip_or_fail(f"{error}")
     try:
         import faster_whisper  # noqa: F401
         import jiwer  # noqa: F401
     except ImportError:
-        pytest.skip("faster-whisper/jiwer not installed: pip install -e '.[qa]'")
+        skip_or_fail("faster-whisper/jiwer not installed: pip install -e '.[qa]'")
     return listen.load_recogniser(model_dir)
 
 
 @pytest.fixture(scope="session")
 def bulletin_audio(tmp_path_factory):
     """A small bulletin spoken by fr-siwis: (samples, rate, segments with their times)."""
+    kokoro_assets_or_skip()
     preset = get_preset("fr-siwis")
-    if find_data_file(f"kokoro/{preset.model}") is None or find_data_file("kokoro/ff_siwis.npz") is None:
-        pytest.skip("Kokoro assets not found: run `python scripts/assemble_assets.py` to build them")
     voice = open_voice(preset, VoiceOptions())
     rate = voice.sample_rate
     pause = np.zeros(int(PAUSE_S * rate), dtype=np.float32)
