@@ -210,6 +210,23 @@ def test_importing_the_cli_loads_neither_torch_nor_tts(cli):
     assert not {name for name in imported if name.split(".")[0] in ("torch", "TTS", "numpy", "scipy")}
 
 
+@pytest.mark.parametrize(
+    "module",
+    ["bulletin", "bulletin.pipeline", "bulletin.request", "bulletin.engines.factory", "bulletin.engines.coqui"],
+)
+def test_importing_the_library_loads_no_model_library(module):
+    """torch and Coqui load when a voice speaks, never on import: not even nested under another import."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+    )
+    imported = imported_modules(result.stderr)
+    assert module in imported
+    assert not {name for name in imported if name.split(".")[0] in ("torch", "TTS", "torchaudio", "onnxruntime")}
+
+
 def test_help_lists_commands(cli):
     result = cli("--help")
     assert result.returncode == 0

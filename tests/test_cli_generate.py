@@ -358,10 +358,11 @@ def test_threads_and_engine_reach_the_voice(work, tiny_voice_dir):
     assert not list(torch_cache.rglob("*.onnx"))
     onnx_cache = work / "onnx-cache"
     result = run_bulletin(
-        "generate", short, "--voice", tiny_voice_dir, "-o", work / "o.mp3", "--cache-dir", onnx_cache,
+        "generate", short, "--voice", tiny_voice_dir, "--output", work / "o.mp3", "--cache-dir", onnx_cache,
         "--engine", "onnx", "--threads", "1",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert (work / "o.mp3").is_file() and (work / "o.script.json").is_file()  # --output, the long form of -o
     assert len(list((onnx_cache / "onnx").glob("vits-*.onnx"))) == 1
     unknown = run_bulletin("generate", short, "--voice", tiny_voice_dir, "-o", work / "u.mp3", "--engine", "tensorrt")
     assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1 and "unknown engine 'tensorrt'" in unknown.stderr

@@ -17,7 +17,7 @@ import pytest
 from bulletin import pipeline
 from bulletin.audio.encode import Tags
 from bulletin.audio.layout import MixSettings
-from bulletin.errors import ArticleError, OutputError, RequestError
+from bulletin.errors import ArticleError, BulletinError, OutputError, RequestError
 from bulletin.request import Bulletin, GenerateRequest, loudness_targets, parse_pauses, validate
 from bulletin.text.article import Article
 from bulletin.text.segment import Script, Segment
@@ -301,3 +301,74 @@ def test_spoken_script_refuses_a_max_chars_out_of_range_before_reading(tmp_path)
         with pytest.raises(RequestError) as raised:
             pipeline.spoken_script(tmp_path / "absent.txt", max_chars=value)
         assert str(raised.value) == f"--max-chars {value} is out of range; use 40 to 2000"
+
+
+def test_tags_describe_one_story_by_its_lead_and_several_by_their_titles():
+    request = GenerateRequest(articles=(Path("a.txt"),), station="Radio Test", show="Le journal")
+    lead = Article(title="Grève", paragraphs=("Les vols sont réduits.", "Suite."), dateline="Paris, 25 novembre")
+    plain = Article(title="Météo", paragraphs=("Il fera beau.",))
+    day = dt.date(2026, 11, 25)
+    assert pipeline._tags([lead], "Grève", day, request) == Tags(
+        title="Grève",
+        station="Radio Test",
+        show="Le journal",
+        date="2026-11-25",
+        description="Paris, 25 novembre – Les vols sont réduits.",
+    )
+    assert pipeline._tags([plain], "Météo", day, request).description == "Il fera beau."
+    several = pipeline._tags([lead, plain], "Journal du 25 novembre 2026", day, request)
+    assert (several.title, several.description) == ("Journal du 25 novembre 2026", "Grève / Météo")
+
+
+def channel_toml(path: Path) -> Path:
+    path.write_text(
+        'title = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\n'
+        'base_url = "https://example.org/p"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_deliver_publishes_what_passed_and_never_what_failed(tmp_path, monkeypatch):
+    """The rule "publish only what passed its check": the listen-back itself is stood in for by its report."""
+    from bulletin.qa import listen
+    from bulletin.qa.listen import CheckReport
+
+    from helpers import make_bulletin
+
+    audio = make_bulletin(tmp_path / "out", "b")
+    bulletin = made(tmp_path, output=audio, sidecars={"script": audio.with_suffix(".script.json")})
+    config = channel_toml(tmp_path / "channel.toml")
+    heard = []
+
+    def check_file(audio_path, script_path, max_wer):
+        heard.append((audio_path, script_path, max_wer))
+        return CheckReport(0.9, (), max_wer, 0.5, max_wer > 1.0)
+
+    monkeypatch.setattr(listen, "check_file", check_file)
+    failed = pipeline.deliver(bulletin, check=True, max_wer=0.3, publish_dir=tmp_path / "feed", feed_config=config)
+    assert heard == [(audio, audio.with_suffix(".script.json"), 0.3)]
+    assert not failed.passed and failed.episode is None and not (tmp_path / "feed").exists()
+    passed = pipeline.deliver(bulletin, check=True, max_wer=2.0, publish_dir=tmp_path / "feed", feed_config=config)
+    assert passed.passed and passed.report.max_wer == 2.0 and passed.episode.status == "added"
+    assert (tmp_path / "feed" / "episodes" / "b.mp3").read_bytes() == audio.read_bytes()
+    unchecked = pipeline.deliver(bulletin, publish_dir=tmp_path / "feed2", feed_config=config)
+    assert unchecked.report is None and unchecked.episode.status == "added" and len(heard) == 2
+
+
+def test_publish_file_finds_the_channel_beside_the_feed_then_in_the_current_directory(tmp_path, monkeypatch):
+    from helpers import make_bulletin
+
+    audio = make_bulletin(tmp_path / "out", "b")
+    monkeypatch.chdir(tmp_path)
+    feed = tmp_path / "feed"
+    with pytest.raises(BulletinError, match="^no channel file: pass --config podcast.toml"):
+        pipeline.publish_file(audio, feed)
+    channel_toml(tmp_path / "podcast.toml")
+    assert pipeline.publish_file(audio, feed).audio_url == "https://example.org/p/episodes/b.mp3"
+    feed.mkdir(exist_ok=True)
+    (feed / "podcast.toml").write_text(
+        (tmp_path / "podcast.toml").read_text().replace("example.org/p", "beside.example/q"), encoding="utf-8"
+    )
+    episode = pipeline.publish_file(audio, tmp_path / "feed", base_url=None, replace=True)
+    assert episode.audio_url == "https://beside.example/q/episodes/b.mp3"

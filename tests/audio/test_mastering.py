@@ -14,11 +14,12 @@ import soundfile
 import webvtt
 from mutagen.id3 import ID3
 
+from bulletin.assets import jingle_path
 from bulletin.audio import encode, io, layout, master
 from bulletin.errors import AudioError
 from bulletin.text.segment import Segment
 
-from helpers import ffmpeg_loudness, speech_like
+from helpers import ffmpeg_duration_s, ffmpeg_loudness, speech_like
 
 SHORT_ARTICLE = """# Grève des contrôleurs aériens ce jeudi
 
@@ -143,7 +144,10 @@ def test_overrides_and_bitrate(tmp_path, cli, article, cache, tiny_voice_dir):
 
 
 def test_tags_artwork_chapters_and_transcripts_agree(tmp_path, cli, article, cache, tiny_voice_dir):
+    import datetime as dt
+
     out = tmp_path / "b.mp3"
+    days_of_the_run = {dt.date.today()}  # the broadcast date is today's (the run may cross midnight)
     result = cli(
         "generate",
         article,
@@ -158,10 +162,11 @@ def test_tags_artwork_chapters_and_transcripts_agree(tmp_path, cli, article, cac
         "--show",
         "Le journal",
     )
+    days_of_the_run.add(dt.date.today())
     assert result.returncode == 0, result.stderr
     id3 = ID3(out)
     assert str(id3["TPE1"]) == "Radio Test" and str(id3["TALB"]) == "Le journal"
-    assert str(id3["TLAN"]) == "fra" and str(id3["TDRC"])
+    assert str(id3["TLAN"]) == "fra" and str(id3["TDRC"]) in {str(day) for day in days_of_the_run}
     cover = id3.getall("APIC")[0]
     assert cover.mime == "image/png" and cover.data[:4] == b"\x89PNG"
     import io
@@ -212,6 +217,31 @@ def test_silent_voice_is_refused_and_nothing_written(tmp_path, cli, article, sil
     result = cli("generate", article, "--voice", silent_voice_dir, "-o", out, "--cache-dir", tmp_path / "cache")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "came out silent" in result.stderr
+    assert not list(tmp_path.glob("b*"))
+
+
+@pytest.fixture(scope="module")
+def clipping_voice_dir(tmp_path_factory):
+    """A tiny VITS whose waveform decoder is overdriven (last layer x1000): its tanh output sits at full scale."""
+    import torch
+
+    from helpers import build_test_voice
+
+    directory = build_test_voice(tmp_path_factory.mktemp("clipping") / "voice", "tiny")
+    checkpoint = torch.load(directory / "model.pth", map_location="cpu", weights_only=False)
+    for name, tensor in checkpoint["model"].items():
+        if name.startswith("waveform_decoder.conv_post"):
+            tensor.mul_(1000.0)
+    torch.save(checkpoint, directory / "model.pth")
+    return directory
+
+
+def test_clipping_voice_is_refused_and_nothing_written(tmp_path, cli, article, clipping_voice_dir):
+    out = tmp_path / "b.mp3"
+    result = cli("generate", article, "--voice", clipping_voice_dir, "-o", out, "--cache-dir", tmp_path / "cache")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "segment 1 clips (" in result.stderr
+    assert "samples at full scale)" in result.stderr
     assert not list(tmp_path.glob("b*"))
 
 
@@ -355,14 +385,22 @@ def test_other_formats(tmp_path, cli, article, cache, tiny_voice_dir, audio_form
     )
     assert result.returncode == 0, result.stderr
     info = soundfile.info(str(out))
-    assert (info.samplerate, info.channels) == (44100, 1) and info.duration > 5
+    assert (info.samplerate, info.channels) == (44100, 1)
+    assert info.subtype == {"wav": "PCM_24", "flac": "PCM_24", "ogg": "VORBIS"}[audio_format]
+    # its length, read by ffmpeg, is where the outro (read by soundfile) ends after the "Fin" chapter
+    chapters = json.loads(out.with_suffix(".chapters.json").read_text(encoding="utf-8"))["chapters"]
+    outro_s = soundfile.info(str(jingle_path("outro"))).duration
+    assert ffmpeg_duration_s(out) == pytest.approx(chapters[-1]["startTime"] + outro_s, abs=0.05)
     integrated, _ = ebur128(out)
     assert abs(integrated + 16) <= 0.5
     if audio_format != "wav":
         import mutagen
 
         tags = mutagen.File(out)
-        assert tags["title"][0].startswith("Grève des contrôleurs") and "chapter001name" in {k.lower() for k in tags}
+        assert tags["title"] == ["Grève des contrôleurs aériens ce jeudi"]
+        names = [tags[f"chapter{n:03d}name"][0] for n in range(1, len(chapters) + 1)]
+        assert names == [chapter["title"] for chapter in chapters]
+        assert tags.info.length == pytest.approx(info.duration, abs=0.05)
 
 
 def test_several_articles_make_one_bulletin_with_a_stinger(tmp_path, cli, article, cache, tiny_voice_dir):
