@@ -10,12 +10,31 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import typer
 
 from bulletin import defaults
-from bulletin.console import fail, print_report, progress_bar, summary_line
+from bulletin.cli_options import (
+    SOURCES_HELP,
+    AtOption,
+    JsonOption,
+    LexiconOption,
+    MaxCharsOption,
+    RundownOption,
+    StationOption,
+    StoriesOption,
+    VoiceOption,
+)
+from bulletin.console import (
+    fail,
+    print_report,
+    progress_bar,
+    ranged,
+    run_app,
+    slot_line,
+    summary_line,
+)
 from bulletin.errors import BulletinError
 
 app = typer.Typer(
@@ -30,36 +49,12 @@ LOUDNESS_PRESETS_HELP = ", ".join(
     f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
 )
 
-# Options shared by several commands, defined once.
-VoiceOption = Annotated[
-    str,
-    typer.Option(
-        "--voice",
-        help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
-    ),
-]
-LexiconOption = Annotated[
-    Optional[Path], typer.Option("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
-]
-MaxCharsOption = Annotated[
-    int,
-    typer.Option(
-        "--max-chars",
-        min=defaults.MAX_CHARS_RANGE[0],
-        max=defaults.MAX_CHARS_RANGE[1],
-        help="Longest segment, in spoken characters.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
 
 @app.command()
 def generate(
-    articles: list[Path] = typer.Argument(
-        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
-    ),
+    articles: list[str] = typer.Argument(..., help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."),
     output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."
+        None, "-o", "--output", help=f"File to write (default {defaults.OUTPUT_DIR}/DATE-SLUG.mp3)."
     ),
     voice: VoiceOption = defaults.VOICE,
     no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
@@ -67,31 +62,32 @@ def generate(
     outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
-    duck_db: float = typer.Option(defaults.DUCK_DB, "--duck-db", help="Bed gain under speech, in dB."),
-    overlap_ms: int = typer.Option(
+    duck_db: float = ranged(
+        defaults.DUCK_DB, "--duck-db", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB"
+    ),
+    overlap_ms: int = ranged(
         0,
         "--overlap-ms",
-        min=defaults.OVERLAP_RANGE_MS[0],
-        max=defaults.OVERLAP_RANGE_MS[1],
-        help="Start speaking this long before the intro ends.",
+        bounds=defaults.OVERLAP_RANGE_MS,
+        help="Start speaking this long before the intro ends, in ms",
     ),
     pause: list[str] = typer.Option(
         [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
     ),
     loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
-    loudness: Optional[float] = typer.Option(
-        None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
+    loudness: Optional[float] = ranged(
+        None, "--loudness", bounds=defaults.LOUDNESS_RANGE_LUFS, help="Loudness target in LUFS, overriding the preset"
     ),
-    true_peak: Optional[float] = typer.Option(
-        None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
+    true_peak: Optional[float] = ranged(
+        None, "--true-peak", bounds=defaults.TRUE_PEAK_RANGE_DB, help="True-peak ceiling in dBTP, overriding the preset"
     ),
     audio_format: str = typer.Option(
         defaults.AUDIO_FORMAT,
         "--format",
         help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
     ),
-    bitrate: int = typer.Option(
-        defaults.BITRATE_KBPS, "--bitrate", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
+    bitrate: int = ranged(
+        defaults.BITRATE_KBPS, "--bitrate", bounds=defaults.BITRATE_RANGE_KBPS, help="MP3 bitrate in kbps"
     ),
     station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
     show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
@@ -102,7 +98,9 @@ def generate(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
     device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
+    threads: Optional[int] = ranged(
+        None, "--threads", bounds=defaults.THREADS_RANGE, help="Synthesis threads (default: all cores)"
+    ),
     engine: str = typer.Option(
         defaults.ENGINE,
         "--engine",
@@ -122,18 +120,30 @@ def generate(
     check_after: bool = typer.Option(
         False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
+    max_wer: float = ranged(
+        defaults.MAX_WER,
+        "--max-wer",
+        bounds=defaults.MAX_WER_RANGE,
+        help="With --check: highest acceptable word error rate",
     ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    slot: Optional[float] = typer.Option(
+        None, "--slot", help="Fit into SECONDS: trailing sentences of the last stories dropped, pauses stretched."
+    ),
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
+    """Speak SOURCES (articles, pages, feeds) with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
     from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
+    from bulletin.text.rundown import rundown_from_options
 
     try:
         target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
+        newscast = rundown_from_options(rundown, at, station_config)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
@@ -162,6 +172,9 @@ def generate(
             station=station,
             show=show,
             artwork=artwork,
+            stories=stories,
+            rundown=newscast,
+            slot_s=slot,
         )
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
@@ -178,6 +191,8 @@ def generate(
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         typer.echo(summary_line(summary))
+        if "slot" in summary:
+            typer.echo(slot_line(summary["slot"]))
         if report is not None:
             print_report(report)
         if "published" in summary:
@@ -190,23 +205,31 @@ def generate(
         )
         raise typer.Exit(1)
     if play_after:
+        from bulletin.cli_feed import play
+
         play(result.output)
 
 
 @app.command()
 def script(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    article: str = typer.Argument(..., help=f"SOURCE: {SOURCES_HELP}."),
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
     check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
+    """Print the spoken script of SOURCE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
+    from bulletin.text.rundown import rundown_from_options
 
     try:
-        result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
+        frame = rundown_from_options(rundown, at, station_config)
+        result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
         fail(error)
     dropped = result.dropped
@@ -214,7 +237,7 @@ def script(
         payload = {
             "title": result.script.title,
             "voice": result.voice,
-            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
+            "segments": [{"role": s.role, "story": s.story, "text": s.text} for s in result.script.segments],
             "dropped_characters": sum(dropped.values()),
             "dropped": dict(dropped),
         }
@@ -272,8 +295,8 @@ def check(
     script_file: Optional[Path] = typer.Option(
         None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."
+    max_wer: float = ranged(
+        defaults.MAX_WER, "--max-wer", bounds=defaults.MAX_WER_RANGE, help="Highest acceptable overall word error rate"
     ),
     as_json: JsonOption = False,
 ) -> None:
@@ -292,97 +315,17 @@ def check(
         raise typer.Exit(1)
 
 
-# --- publishing commands (feed, serve, play) ---
+def _register_commands() -> None:
+    from bulletin.cli_feed import play, publish, serve
+    from bulletin.cli_watch import watch
+
+    for command in (publish, serve, play, watch):
+        app.command()(command)
 
 
-@app.command()
-def publish(
-    audio: Path = typer.Argument(
-        ..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
-    ),
-    feed_dir: Path = typer.Option(
-        defaults.FEED_DIR, "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
-    ),
-    config: Optional[Path] = typer.Option(
-        None,
-        "--config",
-        help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml).",
-    ),
-    base_url: Optional[str] = typer.Option(
-        None, "--base-url", help="Public URL of the feed directory (overrides base_url)."
-    ),
-    replace: bool = typer.Option(
-        False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
-    ),
-    keep: int = typer.Option(
-        defaults.FEED_KEEP, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
-    ),
-    prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
-    as_json: JsonOption = False,
-) -> None:
-    """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
-    from bulletin.pipeline import publish_file
-
-    try:
-        episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
-    except BulletinError as error:
-        fail(error)
-    if as_json:
-        typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(
-            f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
-            f"feed {episode.feed_path}"
-        )
-
-
-@app.command()
-def serve(
-    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
-    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
-) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
-    from bulletin.publish.serve import serve as serve_directory
-
-    def ready(url: str) -> None:
-        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
-
-    try:
-        serve_directory(directory, host=host, port=port, on_ready=ready)
-    except BulletinError as error:
-        fail(error)
-
-
-@app.command()
-def play(
-    file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3)."),
-) -> None:
-    """Play FILE on the sound device, showing elapsed time and the current chapter."""
-    from bulletin.publish.playback import play as play_file
-    from bulletin.timecode import format_duration
-
-    interactive = sys.stdout.isatty()
-    shown = {"chapter": None}
-
-    def progress(elapsed_s: float, duration_s: float, chapter: str) -> None:
-        if interactive:
-            line = f"{format_duration(elapsed_s)} / {format_duration(duration_s)}  {chapter}"
-            typer.echo(f"\r{line[:78]:<78}", nl=False)
-        elif chapter != shown["chapter"]:
-            typer.echo(f"{format_duration(elapsed_s)}  {chapter}".rstrip())
-        shown["chapter"] = chapter
-
-    try:
-        play_file(file, on_progress=progress)
-    except BulletinError as error:
-        if interactive and shown["chapter"] is not None:
-            typer.echo("")
-        fail(error)
-    if interactive:
-        typer.echo("")
+_register_commands()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: every error, usage errors included, is one line on stderr."""
+    run_app(app)

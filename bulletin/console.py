@@ -13,6 +13,47 @@ def fail(error: BulletinError) -> None:
     raise typer.Exit(1)
 
 
+RANGES: dict[str, tuple] = {}
+"""Each bounded option's (low, high), from bulletin.defaults: its usage error names the range."""
+
+
+def ranged(*args, bounds: tuple, help: str, **kwargs):
+    """Return a typer.Option bounded to ``bounds`` (low, high), its help ending with the range; remember it."""
+    from bulletin.defaults import span
+
+    for name in args:
+        if isinstance(name, str) and name.startswith("--"):
+            RANGES[name] = bounds
+    return typer.Option(*args, min=bounds[0], max=bounds[1], help=f"{help} ({span(bounds)}).", **kwargs)
+
+
+def click_exceptions():
+    """Return the click exceptions module typer raises (typer >= 0.2x vendors click as typer._click)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # an older typer, on click itself
+        from click import exceptions
+    return exceptions
+
+
+def usage_line(error, ranges: dict[str, tuple]) -> str:
+    """Return a usage error as one line: what is wrong, the allowed range when the option has one, where to look.
+
+    "error: Invalid value for '--max-chars': Input should be greater than or equal to 40; use 40 to 2000
+    (see bulletin generate --help)".
+    """
+    from bulletin.defaults import span
+
+    message = " ".join(error.format_message().split()).rstrip(".")
+    names = getattr(getattr(error, "param", None), "opts", None) or []
+    bounds = next((ranges[name] for name in names if name in ranges), None)
+    if bounds is not None:
+        message += f"; use {span(bounds)}"
+    context = getattr(error, "ctx", None)
+    hint = f" (see {context.command_path} --help)" if context is not None else ""
+    return f"error: {message}{hint}"
+
+
 def summary_line(summary: dict) -> str:
     """Return the one line ``bulletin generate`` prints about the file it wrote."""
     return (
@@ -21,6 +62,20 @@ def summary_line(summary: dict) -> str:
         f"{summary['loudness_lufs']:.1f} LUFS, {summary['true_peak_db']:.1f} dBTP, "
         f"LRA {summary['loudness_range_lu']:.1f} LU"
     )
+
+
+def slot_line(slot: dict) -> str:
+    """Return the line saying how a bulletin was fitted into its slot: what was dropped, how far pauses grew."""
+    line = f"slot {slot['slot_s']:g} s: {slot['planned_s']:.1f} s laid out, pauses x{slot['stretch']:.2f}"
+    if slot["dropped_sentences"]:
+        stories = sorted({item["story"] for item in slot["dropped"]})
+        line += (
+            f"; dropped {slot['dropped_sentences']} sentence(s), {slot['dropped_s']:.1f} s of speech, "
+            f"from story {', '.join(str(s) for s in stories)}"
+        )
+    if not slot["enough_material"]:
+        line += "; not enough material to fill it"
+    return line
 
 
 def print_report(report) -> None:
@@ -59,3 +114,25 @@ def progress_bar(enabled: bool):
             yield advance
 
     return manager()
+
+
+def run_app(app) -> None:
+    """Run the typer ``app`` and exit; usage errors (unknown option, value out of range) are one line, exit 2.
+
+    The line names the option and what it accepts, without typer's box.
+    """
+    import sys
+
+    exceptions = click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
+        error.show()
+        sys.exit(error.exit_code)
+    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
+        typer.echo(usage_line(error, RANGES), err=True)
+        sys.exit(error.exit_code)
+    except (exceptions.Abort, typer.Abort):
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

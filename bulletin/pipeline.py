@@ -28,11 +28,22 @@ from bulletin.cache import SegmentCache
 from bulletin.engines.base import Voice
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
-from bulletin.errors import AudioError, OutputError, RequestError
-from bulletin.files import slugify
+from bulletin.errors import AudioError, OutputError
+from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, slugify, sweep_temps
+from bulletin.newscast import (
+    fit_prepared,
+    fitted_script,
+    gather_articles,
+    newscast_at,
+    slot_fit_from,
+    slot_of,
+    story_titles,
+    title_of,
+)
 from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
-from bulletin.text.article import Article, read_article
+from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
+from bulletin.text.rundown import Rundown, newscast_script, sentence_segments
 from bulletin.text.segment import Script, build_script, join_scripts
 
 if TYPE_CHECKING:
@@ -87,33 +98,53 @@ def check_output(output: Path, audio_format: str) -> None:
 
 
 def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
+    articles: list[Article],
+    alphabet: frozenset[str],
+    lexicon: Path | None,
+    max_chars: int,
+    title: str | None = None,
+    rundown: tuple[Rundown, dt.time] | None = None,
+    sentences: bool = False,
 ) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.text.normalize import load_lexicon, speakable
+    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
+
+    ``rundown`` (station wording, air time) frames them as a newscast; ``sentences`` puts one
+    sentence in each segment (a slot is fitted by dropping whole ones).
+    """
+    from bulletin.text.normalize import load_lexicon, speakable_spans
 
     entries = load_lexicon(lexicon)
 
-    def speak(text: str) -> str:
-        return speakable(text, alphabet, entries)
+    def speak(text: str):
+        return speakable_spans(text, alphabet, entries)
 
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
+    if rundown is not None:
+        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
+    else:
+        scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
+        script = join_scripts(scripts, title or articles[0].title)
+    return sentence_segments(script) if sentences else script
 
 
 def spoken_script(
-    article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
+    source: Path | str | Article,
+    voice: str = defaults.VOICE,
+    lexicon: Path | None = None,
+    max_chars: int = defaults.MAX_CHARS,
+    stories: int | None = None,
+    rundown: Rundown | None = None,
 ) -> SpokenScript:
-    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
     from bulletin.text.normalize import outside
 
-    low, high = defaults.MAX_CHARS_RANGE
-    if not low <= max_chars <= high:
-        raise RequestError(f"--max-chars {max_chars} is out of range; use {low} to {high}")
-    article = read_article(article_path)
+    request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
+    validate(request)
+    articles = gather_articles(request)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
+    at = newscast_at(request)
+    frame = (rundown, at) if rundown is not None else None
+    script = make_script(articles, alphabet, lexicon, max_chars, bulletin_title(articles, dt.date.today()), frame)
     return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
 
 
@@ -126,20 +157,29 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     started = time.perf_counter()
     validate(request)
-    articles = [read_article(path) for path in request.articles]
     preset = resolve_voice_spec(request.voice)
+    articles = gather_articles(request)
     date = request.date or dt.date.today()
-    title = bulletin_title(articles, date)
+    at = newscast_at(request)
+    slot_s = slot_of(request)
+    title = title_of(request, at) or bulletin_title(articles, date)
     output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
     check_output(output, request.audio_format)
     parts = _load_parts(request)
     tags = _tags(articles, title, date, request)
 
     voice = open_voice(preset, request.voice_options)
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    frame = (request.rundown, at) if request.rundown is not None else None
+    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title, frame, bool(slot_s))
+    if not any(character.isalnum() for segment in script.segments for character in segment.text):
+        raise AudioError(
+            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
+        )
+    sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
-    render_key = _render_key(keys, script, tags, request, parts)
+    render_key = _render_key(keys, script, tags, request, parts, slot_s)
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
@@ -149,7 +189,17 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     voice.close()  # the mix needs none of the model's memory
     if progress:
         progress(len(keys), len(keys), "mixing")
-    figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
+    stinger = len({segment.story for segment in script.segments}) > 1
+    mix, fit = request.mix, None
+    if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
+        prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
+    titles = story_titles(request, articles)
+    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title)
+    if fit is not None:
+        if figures["duration_s"] > slot_s:
+            output.unlink()
+            raise AudioError(f"the fitted bulletin lasts {figures['duration_s']:.2f} s, over its {slot_s:g} s slot")
+        figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
 
@@ -206,7 +256,7 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
     return prepared, dropped
 
 
-def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidecars, title: str) -> dict:
+def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title: str) -> dict:
     """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
     from bulletin.audio import sidecars as files
     from bulletin.audio.layout import assemble
@@ -216,33 +266,54 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
         prepared,
         parts["intro"],
         parts["outro"],
-        parts["stinger"] if len(articles) > 1 else None,
+        parts["stinger"] if stinger else None,
         parts["bed"],
-        request.mix,
-        [article.title for article in articles],
+        mix,
+        titles,
     )
     prepared.clear()  # the mix holds every sample now
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
-    measured = master_to_file(
-        output,
-        stitched.samples,
-        request.audio_format,
-        tags,
-        stitched.chapters,
-        request.target_lufs,
-        request.true_peak_db,
-        request.bitrate_kbps,
-        parts["artwork"],
-    )
-    if abs(measured.duration_s - stitched.duration_s) > 0.1:
-        output.unlink()
-        raise AudioError(f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s")
-    files.write_text(sidecars["vtt"], files.vtt_text(stitched.placements))
-    files.write_text(sidecars["srt"], files.srt_text(stitched.placements))
-    files.write_text(sidecars["chapters"], files.chapters_json(stitched.chapters))
-    files.write_text(sidecars["script"], files.script_json(title, stitched.placements))
+    if stitched.speech_s <= 0:
+        raise AudioError("the voice said nothing: every segment came out silent; try another voice")
+    # Crash consistency: the audio is encoded and every sidecar written under temp names; then the
+    # sidecars are renamed (those recording the audio's sha256 first) and the audio last. A kill or a
+    # full disk at any point leaves the old set, the new set, or new sidecars whose audio_sha256 does
+    # not match the old audio (publish and check refuse it); never new audio with old sidecars.
+    with StagedFiles() as audio_stage, StagedFiles() as sidecar_stage:
+        staged_audio = audio_stage.path_for(output)
+        try:
+            measured = master_to_file(
+                staged_audio,
+                stitched.samples,
+                request.audio_format,
+                tags,
+                stitched.chapters,
+                request.target_lufs,
+                request.true_peak_db,
+                request.bitrate_kbps,
+                parts["artwork"],
+            )
+        except WriteError as error:  # it names the temp file: name the output instead
+            raise WriteError(output, error.reason) from None
+        if abs(measured.duration_s - stitched.duration_s) > 0.1:
+            raise AudioError(
+                f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
+            )
+        audio_sha256 = sha256_file(staged_audio)
+        texts = {
+            "script": files.script_json(title, stitched.placements, audio_sha256),
+            "chapters": files.chapters_json(stitched.chapters, audio_sha256),
+            "vtt": files.vtt_text(stitched.placements),
+            "srt": files.srt_text(stitched.placements),
+        }
+        for kind in files.COMMIT_ORDER:
+            sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
+        sidecar_stage.commit()
+        pause_point("before-audio-rename")
+        audio_stage.commit()
+    pause_point("after-audio-rename")
     return dict(
         dataclasses.asdict(measured),
         speech_s=stitched.speech_s,
@@ -262,7 +333,7 @@ def _read_artwork(path: Path) -> bytes:
     return data
 
 
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict, slot_s) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
 
     def digest(samples) -> str | None:
@@ -280,15 +351,17 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
         "tags": dataclasses.asdict(tags),
         "artwork": hashlib.sha256(parts["artwork"]).hexdigest(),
         "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
+        "slot": [slot_s, defaults.SLOT_UNDER_S, defaults.SLOT_STRETCH] if slot_s else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+    fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
         sidecars=sidecars,
-        script=script,
+        script=fitted_script(script, fit),
         voice=voice,
         duration_s=figures["duration_s"],
         speech_s=figures["speech_s"],
@@ -301,6 +374,7 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
+        slot_fit=fit,
     )
 
 

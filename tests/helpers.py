@@ -5,16 +5,19 @@
 - a voiced-speech stand-in signal (``speech_like``);
 - bulletin-shaped MP3s plus sidecars for the feed, serve and playback tests (``make_bulletin``);
 - ``kokoro_assets_or_skip`` and ``skip_or_fail`` (under CI a missing tool or model fails);
-- independent measurements of an audio file by ffmpeg (``ffmpeg_duration_s``, ``ffmpeg_loudness``).
+- independent measurements of an audio file by ffmpeg (``ffmpeg_duration_s``, ``ffmpeg_loudness``);
+- a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -255,3 +258,149 @@ def kokoro_assets_or_skip() -> None:
     if model is None or voice is None:
         looked = ", ".join(str(d) for d in data_dirs())
         skip_or_fail(f"Kokoro assets not found in {looked}: run `python scripts/assemble_assets.py` to build them")
+
+
+SHORT_ARTICLE = """# Le président kazakh confirme une tentative de coup d'État
+
+Astana, 10 janvier (RHC) Le président du Kazakhstan a assuré ce lundi que son pays était confronté à une tentative.
+
+Selon le président, les préparatifs des troubles ont duré longtemps.
+
+Source : RHC
+"""
+"""Four segments, about 30 s with the tiny voice: the drills' article (the example takes minutes here)."""
+
+
+def write_short_article(directory: Path, name: str = "court.txt") -> Path:
+    """Write SHORT_ARTICLE into ``directory``; return its path."""
+    path = Path(directory) / name
+    path.write_text(SHORT_ARTICLE, encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def full_filesystem(directory: Path, size: str = "2m", leave_bytes: int = 0) -> Iterator[Path]:
+    """Mount a real tmpfs of ``size`` on ``directory``, fill it to ``leave_bytes`` free; unmount after.
+
+    Needs root (CI runs as root): skipped otherwise, with the reason. A mount that fails as root is
+    an error, not a skip, so a CI that cannot mount says so.
+    """
+    if os.geteuid() != 0:
+        skip_or_fail("a real full file system needs root to mount a tmpfs (run the tests as root, as CI does)")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)], check=True)
+    try:
+        if leave_bytes is not None:
+            stats = os.statvfs(directory)
+            filler = stats.f_bavail * stats.f_frsize - leave_bytes
+            if filler > 0:
+                with open(directory / "filler", "wb") as handle:
+                    handle.write(b"\0" * filler)
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=False)
+
+
+def free_bytes(directory: Path) -> int:
+    """Return the bytes free on the file system of ``directory``."""
+    stats = os.statvfs(directory)
+    return stats.f_bavail * stats.f_frsize
+
+
+class LocalSite:
+    """A web server on 127.0.0.1 in the test process, serving ``routes`` (path -> Page); changeable between requests.
+
+    Used as a context manager: ``with LocalSite({"/a.html": Page(body)}) as site: site.url("/a.html")``.
+    A Page may also hang (sleep ``hang_s`` before answering) or answer any status. ``requests``
+    records (path, headers) of each request.
+    """
+
+    def __init__(self, routes: dict | None = None) -> None:
+        self.routes: dict = dict(routes or {})
+        self.requests: list[tuple[str, dict]] = []
+        self.server = None
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self) -> LocalSite:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                site.requests.append((self.path, dict(self.headers)))
+                page = site.routes.get(self.path.split("?")[0])
+                if page is None:
+                    page = Page(b"<html><body>not here</body></html>", status=404)
+                if callable(page) and not isinstance(page, Page):
+                    page = page()
+                if page.hang_s:
+                    import time
+
+                    time.sleep(page.hang_s)
+                body = page.body.replace(b"{base}", site.url("").encode())
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Page:
+    """One answer of a LocalSite: body (``{base}`` becomes the site's URL), status, content type, extra headers."""
+
+    def __init__(self, body, status=200, content_type="text/html; charset=utf-8", headers=None, hang_s=0.0):
+        self.body = body if isinstance(body, bytes) else str(body).encode("utf-8")
+        self.status = status
+        self.content_type = content_type
+        self.headers = dict(headers or {})
+        self.hang_s = hang_s
+
+
+FIXTURES = ROOT / "tests" / "sources" / "fixtures"
+
+
+def fixture_page(name: str, content_type: str | None = None) -> Page:
+    """Return the fixture file ``tests/sources/fixtures/NAME`` as a Page (type from its suffix unless given)."""
+    body = (FIXTURES / name).read_bytes()
+    if content_type is None:
+        content_type = "application/rss+xml" if name.endswith(".xml") else "text/html; charset=utf-8"
+    return Page(body, content_type=content_type)
+
+
+def rss_feed(entries: list[tuple[str, str, str]], title: str = "Le fil de test") -> bytes:
+    """Return an RSS 2.0 feed of (guid, title, text) items, each text in ``content:encoded``."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(
+        f'<item><title>{escape(item_title)}</title><guid isPermaLink="false">{guid}</guid>'
+        f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded></item>"
+        for guid, item_title, text in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>{escape(title)}</title><link>http://127.0.0.1/</link><description>test</description>"
+        f"{body}</channel></rss>"
+    ).encode()

@@ -70,7 +70,9 @@ def test_generate_tags_chapters_and_sidecars(generated):
     assert str(id3["TIT2"]).startswith("Le président kazakh confirme")
     assert id3.getall("COMM")[0].text[0].startswith("Astana, 10 janvier – Le président du Kazakhstan")
     chapters = json.loads((work / "b.chapters.json").read_text(encoding="utf-8"))["chapters"]
-    assert len(id3.getall("CHAP")) == len(chapters) >= 4
+    # one story: intro, the story under its written title, outro (issue 17: chapters per story)
+    assert [c["title"] for c in chapters] == ["Générique", str(id3["TIT2"]), "Fin"]
+    assert len(id3.getall("CHAP")) == len(chapters)
     vtt = (work / "b.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT") and "seize agents" in vtt
     assert (work / "b.srt").is_file()
