@@ -41,7 +41,11 @@ def test_a_key_is_the_sha256_of_its_exact_inputs():
     import hashlib
     import json
 
-    payload = json.dumps({"v": 1, "voice": "v", "text": "é", "settings": {}}, sort_keys=True, ensure_ascii=False)
+    from bulletin.cache import CACHE_VERSION
+
+    payload = json.dumps(
+        {"v": CACHE_VERSION, "voice": "v", "text": "é", "settings": {}}, sort_keys=True, ensure_ascii=False
+    )
     assert SegmentCache.key("v", "é") == hashlib.sha256(payload.encode("utf-8")).hexdigest()
     assert SegmentCache.key("v", "é", {}) == SegmentCache.key("v", "é", None)
 
@@ -71,7 +75,7 @@ def test_an_unwritable_cache_is_one_clear_error(tmp_path):
     with pytest.raises(OutputError) as raised:
         cache.put("ab" * 32, np.zeros(4, dtype=np.float32), 8000)
     assert str(raised.value).startswith(f"cannot write the segment cache in {blocker}: ")
-    assert str(raised.value).endswith("; use --cache-dir DIR with a writable directory")
+    assert str(raised.value).endswith("; free some space or use --cache-dir DIR with a writable directory")
 
 
 def test_a_stored_render_comes_back_byte_for_byte_with_its_figures(tmp_path):
@@ -88,7 +92,8 @@ def test_a_stored_render_comes_back_byte_for_byte_with_its_figures(tmp_path):
     again = tmp_path / "again"
     again.mkdir()
     targets = {"vtt": again / "c.vtt", "script": again / "c.script.json"}
-    assert cache.reuse_render("k" * 64, again / "c.mp3", targets) == {"duration_s": 1.5}
+    figures = cache.reuse_render("k" * 64, again / "c.mp3", targets)
+    assert figures["duration_s"] == 1.5 and set(figures["files"]) == {"audio", "vtt", "script"}
     assert (again / "c.mp3").read_bytes() == output.read_bytes()
     assert {kind: path.read_bytes() for kind, path in targets.items()} == {
         kind: path.read_bytes() for kind, path in sidecars.items()

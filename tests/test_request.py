@@ -50,10 +50,12 @@ def test_a_request_defaults_to_what_the_readme_says():
 
 
 def test_pauses_default_per_role_and_an_item_overrides_only_its_role():
-    assert dict(parse_pauses([])) == {"headline": 900, "lead": 500, "body": 450, "source": 400}
+    defaults = {"headline": 900, "lead": 500, "body": 450, "source": 400, "greeting": 700, "headlines": 600}
+    defaults["signoff"] = 400  # the last three frame a newscast
+    assert dict(parse_pauses([])) == defaults
     pauses = parse_pauses(["body=1500", "headline=0", "source=10000"])
-    assert dict(pauses) == {"headline": 0, "lead": 500, "body": 1500, "source": 10000}
-    assert dict(parse_pauses(["lead=700", "lead=800"])) == {"headline": 900, "lead": 800, "body": 450, "source": 400}
+    assert dict(pauses) == {**defaults, "headline": 0, "body": 1500, "source": 10000}
+    assert dict(parse_pauses(["lead=700", "lead=800"])) == {**defaults, "lead": 800}
     with pytest.raises(TypeError):
         pauses["body"] = 1  # read-only: a request cannot be changed after it was checked
 
@@ -61,8 +63,8 @@ def test_pauses_default_per_role_and_an_item_overrides_only_its_role():
 @pytest.mark.parametrize(
     ("item", "message"),
     [
-        ("body", "--pause 'body': write ROLE=MS with ROLE one of headline, lead, body, source"),
-        ("body=", "--pause 'body=': write ROLE=MS with ROLE one of headline, lead, body, source"),
+        ("body", "--pause 'body': write ROLE=MS with ROLE one of headline, lead, body, source, greeting"),
+        ("body=", "--pause 'body=': write ROLE=MS with ROLE one of headline, lead, body, source, greeting"),
         ("=100", "--pause '=100': write ROLE=MS"),
         ("Body=100", "--pause 'Body=100': write ROLE=MS"),
         ("body=1.5", "--pause 'body=1.5': write ROLE=MS"),
@@ -76,9 +78,14 @@ def test_a_bad_pause_says_what_to_write(item, message):
 
 
 def valid(**changes) -> GenerateRequest:
-    """A request with every value in range, changed by ``changes`` (``mix`` entries go to MixSettings)."""
+    """A request with every value in range, changed by ``changes`` (``mix``/``voice`` entries go where they belong)."""
+    from bulletin.engines.base import VoiceOptions
+
     mix = {key: changes.pop(key) for key in ("overlap_ms", "bed_duck_db") if key in changes}
-    return GenerateRequest(articles=(Path("a.txt"),), mix=MixSettings(**mix), **changes)
+    voice = {key: changes.pop(key) for key in ("threads",) if key in changes}
+    return GenerateRequest(
+        articles=(Path("a.txt"),), mix=MixSettings(**mix), voice_options=VoiceOptions(**voice), **changes
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,6 +106,11 @@ def valid(**changes) -> GenerateRequest:
         {"audio_format": "wav", "bitrate_kbps": 320},  # a bitrate only matters for MP3
         {"audio_format": "flac"},
         {"audio_format": "ogg"},
+        {"threads": 1},
+        {"threads": 512},
+        {"stories": 1},
+        {"slot_s": 20.0},
+        {"slot_s": 3600.0},
     ],
 )
 def test_values_at_the_ends_of_their_ranges_are_accepted(changes):
@@ -122,6 +134,11 @@ def test_values_at_the_ends_of_their_ranges_are_accepted(changes):
         ({"bitrate_kbps": 193}, "--bitrate 193 kbps is out of range; use 64 to 192 kbps"),
         ({"audio_format": "MP3"}, "unknown format 'MP3'; use one of mp3, wav, flac, ogg"),
         ({"audio_format": "aiff"}, "unknown format 'aiff'; use one of mp3, wav, flac, ogg"),
+        ({"threads": 0}, "--threads 0 is out of range; use 1 to 512"),
+        ({"threads": 513}, "--threads 513 is out of range; use 1 to 512"),
+        ({"stories": 0}, "--stories 0: ask for at least one story"),
+        ({"slot_s": 19.5}, "--slot 19.5 s is out of range; use 20 to 3600 s"),
+        ({"slot_s": 3601.0}, "--slot 3601 s is out of range; use 20 to 3600 s"),
     ],
 )
 def test_a_value_outside_its_range_names_the_option_and_the_range(changes, message):
@@ -135,7 +152,7 @@ def test_the_first_bad_value_is_the_one_reported_and_no_article_is_an_article_er
         validate(valid(max_chars=1, target_lufs=0.0))
     with pytest.raises(ArticleError) as raised:
         validate(GenerateRequest(articles=(), max_chars=1))
-    assert str(raised.value) == "no article given; name at least one .txt or .md file"
+    assert str(raised.value) == "no article given; name at least one article file, URL, feed or - for stdin"
 
 
 def test_bulletin_title_is_the_headline_or_the_journal_of_the_day():
@@ -198,6 +215,7 @@ RENDER = dict(
     tags=Tags(title="T", date="2026-11-25"),
     request=GenerateRequest(articles=(Path("a.txt"),)),
     parts={"intro": np.ones(4, np.float32), "outro": None, "stinger": None, "bed": None, "artwork": b"png"},
+    slot_s=None,
 )
 
 
@@ -222,6 +240,7 @@ RENDER = dict(
         ("parts", {**RENDER["parts"], "stinger": np.ones(4, np.float32)}),
         ("parts", {**RENDER["parts"], "bed": np.ones(4, np.float32)}),
         ("parts", {**RENDER["parts"], "artwork": b"jpg"}),
+        ("slot_s", 180.0),
     ],
 )
 def test_the_render_key_changes_with_every_input_that_shapes_the_file(name, changed):
