@@ -22,6 +22,7 @@ from bulletin.cli_options import (
     LexiconOption,
     MaxCharsOption,
     RundownOption,
+    SlotOption,
     StationOption,
     StoriesOption,
     VoiceOption,
@@ -29,9 +30,11 @@ from bulletin.cli_options import (
 from bulletin.console import (
     fail,
     print_report,
+    print_warnings,
     progress_bar,
     ranged,
     run_app,
+    shown,
     slot_line,
     summary_line,
 )
@@ -129,9 +132,7 @@ def generate(
     stories: StoriesOption = None,
     rundown: RundownOption = False,
     at: AtOption = None,
-    slot: Optional[float] = typer.Option(
-        None, "--slot", help="Fit into SECONDS: trailing sentences of the last stories dropped, pauses stretched."
-    ),
+    slot: SlotOption = None,
     station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -190,6 +191,7 @@ def generate(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script)
         typer.echo(summary_line(summary))
         if "slot" in summary:
             typer.echo(slot_line(summary["slot"]))
@@ -216,7 +218,11 @@ def script(
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
-    check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Also report characters the normaliser removed and those the voice would drop (exit 1 if any).",
+    ),
     stories: StoriesOption = None,
     rundown: RundownOption = False,
     at: AtOption = None,
@@ -232,25 +238,16 @@ def script(
         result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
         fail(error)
-    dropped = result.dropped
     if as_json:
-        payload = {
-            "title": result.script.title,
-            "voice": result.voice,
-            "segments": [{"role": s.role, "story": s.story, "text": s.text} for s in result.script.segments],
-            "dropped_characters": sum(dropped.values()),
-            "dropped": dict(dropped),
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script, removed=False)
         for number, segment in enumerate(result.script.segments, 1):
             typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
         if check:
-            typer.echo(
-                f"characters the voice would drop: {sum(dropped.values())}"
-                + (f" ({''.join(sorted(dropped))})" if dropped else "")
-            )
-    if check and dropped:
+            typer.echo(f"characters the normaliser removed: {sum(result.removed.values())}" + shown(result.removed))
+            typer.echo(f"characters the voice would drop: {sum(result.dropped.values())}" + shown(result.dropped))
+    if check and (result.dropped or result.removed):
         raise typer.Exit(1)
 
 

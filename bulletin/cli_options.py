@@ -40,3 +40,9 @@ AtOption = Annotated[
 StationOption = Annotated[
     Optional[Path], typer.Option("--station-config", help="Station TOML for --rundown (see examples/station.toml).")
 ]
+SlotOption = Annotated[
+    Optional[float],
+    ranged(
+        "--slot", bounds=defaults.SLOT_RANGE_S, help="Fit into SECONDS: trailing sentences dropped, pauses stretched"
+    ),
+]

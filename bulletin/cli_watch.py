@@ -9,8 +9,16 @@ from typing import Optional
 import typer
 
 from bulletin import defaults
-from bulletin.cli_options import SOURCES_HELP, JsonOption, LexiconOption, StationOption, StoriesOption, VoiceOption
-from bulletin.console import fail
+from bulletin.cli_options import (
+    SOURCES_HELP,
+    JsonOption,
+    LexiconOption,
+    SlotOption,
+    StationOption,
+    StoriesOption,
+    VoiceOption,
+)
+from bulletin.console import fail, ranged
 from bulletin.errors import BulletinError
 
 EXIT_NOTHING_NEW = 3
@@ -21,18 +29,23 @@ def watch(
     sources: list[str] = typer.Argument(..., help=f"SOURCE(s) read each cycle, most important first: {SOURCES_HELP}."),
     drop: Path = typer.Option(..., "--drop", help="The playout system's watch folder, where the newscast is put."),
     name: str = typer.Option(defaults.WATCH_NAME, "--name", help="File name delivered there, replaced by rename."),
-    every: Optional[int] = typer.Option(
-        None, "--every", help=f"A cycle every MIN minutes, the first at once (default {defaults.WATCH_EVERY_MIN})."
+    every: Optional[int] = ranged(
+        None,
+        "--every",
+        bounds=defaults.WATCH_EVERY_RANGE_MIN,
+        help=f"A cycle every MIN minutes, the first at once (default {defaults.WATCH_EVERY_MIN})",
     ),
     at: Optional[str] = typer.Option(None, "--at", help="A cycle at minute :MM of every hour instead, e.g. :58."),
     once: bool = typer.Option(False, "--once", help="One cycle, then exit: 0 delivered, 3 nothing new, 1 failed."),
-    keep: int = typer.Option(defaults.WATCH_KEEP, "--keep", min=0, help="Dated copies kept beside the file."),
+    keep: int = ranged(
+        defaults.WATCH_KEEP, "--keep-copies", bounds=defaults.WATCH_KEEP_RANGE, help="Dated copies kept beside the file"
+    ),
     state_dir: Optional[Path] = typer.Option(
         None, "--state-dir", envvar="BULLETIN_STATE_DIR", help="State JSON and work files (default: user state dir)."
     ),
     voice: VoiceOption = defaults.VOICE,
     stories: StoriesOption = None,
-    slot: Optional[float] = typer.Option(None, "--slot", help="Fit each newscast into SECONDS (see generate)."),
+    slot: SlotOption = None,
     station_config: StationOption = None,
     lexicon: LexiconOption = None,
     cache_dir: Optional[Path] = typer.Option(
@@ -42,7 +55,9 @@ def watch(
     publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Also publish each newscast into this feed."),
     feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
     check: bool = typer.Option(False, "--check", help="Listen back first; a failed check keeps the previous file."),
-    max_wer: float = typer.Option(defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest WER accepted."),
+    max_wer: float = ranged(
+        defaults.MAX_WER, "--max-wer", bounds=defaults.MAX_WER_RANGE, help="With --check: highest WER accepted"
+    ),
     as_json: JsonOption = False,
 ) -> None:
     """Deliver a newscast of SOURCES to a drop folder every cycle, replaced atomically (for playout systems)."""

@@ -136,3 +136,16 @@ def run_app(app) -> None:
         typer.echo("error: aborted", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def shown(characters) -> str:
+    """Return " (abc)" listing ``characters`` (control codes escaped), or "" when there are none."""
+    return f" ({''.join(c if c.isprintable() else ascii(c)[1:-1] for c in sorted(characters))})" if characters else ""
+
+
+def print_warnings(script, removed: bool = True) -> None:
+    """Print the script's warnings (SSML tags ignored...) on stderr, and what the normaliser left out."""
+    for warning in script.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if removed and script.removed:
+        typer.echo(f"warning: characters no voice can say were left out{shown(set(script.removed))}", err=True)

@@ -54,6 +54,8 @@ PAUSE_AFTER_MS = {
     "signoff": 400,
 }
 """Silence after a segment of each role, when the next segment starts the same paragraph."""
+CLAUSE_PAUSE_MS = 200
+"""Silence after a segment cut inside a long sentence (at a comma): a breath, not a full stop."""
 PAUSE_RANGE_MS = (0, 10_000)
 """Shortest and longest pause a user may ask for."""
 OVERLAP_RANGE_MS = (0, 5000)
@@ -109,8 +111,10 @@ WATCH_NAME = "bulletin.mp3"
 """File name a playout system picks up in the drop folder."""
 WATCH_KEEP = 24
 """Dated copies kept beside the drop file (a day of hourly newscasts)."""
+WATCH_KEEP_RANGE = (0, 10_000)
 WATCH_EVERY_MIN = 60
 """Minutes between two watch cycles when neither --every nor --at is given."""
+WATCH_EVERY_RANGE_MIN = (1, 1440)
 
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 8000

@@ -1,5 +1,6 @@
 """The steps ``produce`` takes for sources, newscasts and slots (pipeline layer, below pipeline.py).
 
+- ``make_script``: the spoken Script of the stories (a newscast's frame, one sentence per segment for a slot);
 - ``gather_articles``: every SOURCE of a request (files, URLs, feeds, stdin, Articles) read through
   ``bulletin.sources``, feeds giving their newest items, cut to ``stories``;
 - ``newscast_at`` / ``slot_of``: the air time said and the slot, from the request or its station;
@@ -8,18 +9,57 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from bulletin.audio.fit import SlotFit, fit_slot
 from bulletin.audio.layout import MixSettings
 from bulletin.request import GenerateRequest
 from bulletin.sources import load
 from bulletin.text.article import Article
-from bulletin.text.rundown import air_time, chapter_titles, newscast_title
-from bulletin.text.segment import Script
+from bulletin.text.rundown import Rundown, air_time, chapter_titles, newscast_script, newscast_title, sentence_segments
+from bulletin.text.segment import Script, build_script, join_scripts
 
 Clock = Callable[[], dt.datetime]
+
+
+def make_script(
+    articles: list[Article],
+    alphabet: frozenset[str],
+    lexicon: Path | None,
+    max_chars: int,
+    title: str | None = None,
+    rundown: tuple[Rundown, dt.time] | None = None,
+    sentences: bool = False,
+    takes_phonemes: bool = False,
+) -> Script:
+    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
+
+    ``rundown`` (station wording, air time) frames them as a newscast; ``sentences`` puts one
+    sentence in each segment (a slot is fitted by dropping whole ones). ``takes_phonemes``: the
+    voice says SSML ``<phoneme>`` IPA (Kokoro); elsewhere the word is read.
+    """
+    from bulletin.text.normalize import load_lexicon, speakable_report
+
+    entries = load_lexicon(lexicon)
+    removed: list[str] = []
+
+    def speak(text: str):
+        spoken, rewrites, gone = speakable_report(text, alphabet, entries)
+        removed.extend(gone.elements())
+        return spoken, rewrites
+
+    if rundown is not None:
+        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
+    else:
+        scripts = [
+            build_script(article, speak, max_chars, story, takes_phonemes) for story, article in enumerate(articles)
+        ]
+        script = join_scripts(scripts, title or articles[0].title)
+    script = dataclasses.replace(script, removed="".join(removed))
+    return sentence_segments(script) if sentences else script
 
 
 def gather_articles(request: GenerateRequest, fetcher=None) -> list[Article]:

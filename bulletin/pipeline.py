@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from bulletin.newscast import (
     fit_prepared,
     fitted_script,
     gather_articles,
+    make_script,
     newscast_at,
     slot_fit_from,
     slot_of,
@@ -43,8 +45,8 @@ from bulletin.newscast import (
 from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
 from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
-from bulletin.text.rundown import Rundown, newscast_script, sentence_segments
-from bulletin.text.segment import Script, build_script, join_scripts
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 if TYPE_CHECKING:
     from bulletin.publish.episodes import Episode
@@ -64,7 +66,7 @@ __all__ = [
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 """Bump when mixing, mastering or export change what a render produces."""
 
 
@@ -97,35 +99,6 @@ def check_output(output: Path, audio_format: str) -> None:
 # --- the script --------------------------------------------------------------------------------
 
 
-def make_script(
-    articles: list[Article],
-    alphabet: frozenset[str],
-    lexicon: Path | None,
-    max_chars: int,
-    title: str | None = None,
-    rundown: tuple[Rundown, dt.time] | None = None,
-    sentences: bool = False,
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
-
-    ``rundown`` (station wording, air time) frames them as a newscast; ``sentences`` puts one
-    sentence in each segment (a slot is fitted by dropping whole ones).
-    """
-    from bulletin.text.normalize import load_lexicon, speakable_spans
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str):
-        return speakable_spans(text, alphabet, entries)
-
-    if rundown is not None:
-        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
-    else:
-        scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-        script = join_scripts(scripts, title or articles[0].title)
-    return sentence_segments(script) if sentences else script
-
-
 def spoken_script(
     source: Path | str | Article,
     voice: str = defaults.VOICE,
@@ -135,6 +108,7 @@ def spoken_script(
     rundown: Rundown | None = None,
 ) -> SpokenScript:
     """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
     request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
@@ -144,8 +118,17 @@ def spoken_script(
     alphabet = preset_alphabet(preset)
     at = newscast_at(request)
     frame = (rundown, at) if rundown is not None else None
-    script = make_script(articles, alphabet, lexicon, max_chars, bulletin_title(articles, dt.date.today()), frame)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    script = make_script(
+        articles,
+        alphabet,
+        lexicon,
+        max_chars,
+        bulletin_title(articles, dt.date.today()),
+        frame,
+        takes_phonemes=preset.engine == "kokoro",
+    )
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
@@ -170,10 +153,20 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     voice = open_voice(preset, request.voice_options)
     frame = (request.rundown, at) if request.rundown is not None else None
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title, frame, bool(slot_s))
+    script = make_script(
+        articles,
+        voice.alphabet,
+        request.lexicon,
+        request.max_chars,
+        title,
+        frame,
+        bool(slot_s),
+        getattr(voice, "takes_phonemes", False),
+    )
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
-            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
+            f"is speakable by voice "
             f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
         )
     sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
@@ -194,11 +187,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
         prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
     titles = story_titles(request, articles)
-    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title)
+    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title, slot_s)
     if fit is not None:
-        if figures["duration_s"] > slot_s:
-            output.unlink()
-            raise AudioError(f"the fitted bulletin lasts {figures['duration_s']:.2f} s, over its {slot_s:g} s slot")
         figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
@@ -227,7 +217,7 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
 
     lead = articles[0]
     if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
     else:
         description = " / ".join(article.title for article in articles)
     return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
@@ -256,8 +246,11 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
     return prepared, dropped
 
 
-def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
     from bulletin.audio.layout import assemble
     from bulletin.audio.master import master_to_file
@@ -301,12 +294,15 @@ def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output:
             raise AudioError(
                 f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
             )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
         audio_sha256 = sha256_file(staged_audio)
         texts = {
             "script": files.script_json(title, stitched.placements, audio_sha256),
             "chapters": files.chapters_json(stitched.chapters, audio_sha256),
             "vtt": files.vtt_text(stitched.placements),
             "srt": files.srt_text(stitched.placements),
+            "transcript": files.transcript_json(stitched.placements),
         }
         for kind in files.COMMIT_ORDER:
             sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
@@ -344,7 +340,7 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),

@@ -130,6 +130,8 @@ class Bulletin:
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
             "dropped_characters": self.dropped_characters,
+            "removed_characters": len(self.script.removed),
+            "warnings": list(self.script.warnings),
             "loudness_lufs": round(self.loudness_lufs, 2),
             "true_peak_db": round(self.true_peak_db, 2),
             "loudness_range_lu": round(self.loudness_range_lu, 2),
@@ -141,11 +143,29 @@ class Bulletin:
 
 @dataclass(frozen=True)
 class SpokenScript:
-    """The script as a voice would read it, and what it would still drop."""
+    """The script as a voice would read it, what it would still drop, and what the normaliser left out."""
 
     script: Script
     voice: str
     dropped: Counter
+    """Characters of the spoken script the voice would drop."""
+    removed: Counter = field(default_factory=Counter)
+    """Characters of the article the normaliser left unsaid (emoji, CJK, Arabic, control codes)."""
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready report: each segment spoken and written, what is dropped or removed, warnings."""
+        return {
+            "title": self.script.title,
+            "voice": self.voice,
+            "segments": [
+                {"role": s.role, "story": s.story, "text": s.text, "written": s.written} for s in self.script.segments
+            ],
+            "dropped_characters": sum(self.dropped.values()),
+            "dropped": dict(self.dropped),
+            "removed_characters": sum(self.removed.values()),
+            "removed": dict(self.removed),
+            "warnings": list(self.script.warnings),
+        }
 
 
 # --- rules shared by every front end -----------------------------------------------------------

@@ -6,6 +6,7 @@
 - bulletin-shaped MP3s plus sidecars for the feed, serve and playback tests (``make_bulletin``);
 - ``kokoro_assets_or_skip`` and ``skip_or_fail`` (under CI a missing tool or model fails);
 - independent measurements of an audio file by ffmpeg (``ffmpeg_duration_s``, ``ffmpeg_loudness``);
+- ``assert_span_map``: a written <-> spoken span map is exact;
 - a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article.
 """
 
@@ -61,7 +62,7 @@ def make_bulletin(
     title: str | None = "Le président kazakh en visite",
     description: str | None = "Le président du Kazakhstan, Kassym-Jomart Tokaïev, est arrivé à La Havane.",
     freq_hz: float = 440.0,
-    sidecars: tuple = ("vtt", "srt", "chapters", "script"),
+    sidecars: tuple = ("vtt", "srt", "transcript", "chapters", "script"),
     chapters: list | None = None,
     id3_chapters: bool = False,
 ) -> Path:
@@ -122,6 +123,10 @@ def make_bulletin(
             for n, (a, b, text) in enumerate(cues, 1)
         )
         (directory / f"{stem}.srt").write_text(body, encoding="utf-8")
+    if "transcript" in sidecars:
+        segments = [{"startTime": a, "endTime": b, "body": text} for a, b, text in cues]
+        payload = {"version": "1.0.0", "segments": segments}
+        (directory / f"{stem}.transcript.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     if "chapters" in sidecars:
         payload = {"version": "1.2.0", "chapters": [{"startTime": s, "title": c} for s, c in chapters]}
         (directory / f"{stem}.chapters.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
@@ -404,3 +409,21 @@ def rss_feed(entries: list[tuple[str, str, str]], title: str = "Le fil de test")
         f"<title>{escape(title)}</title><link>http://127.0.0.1/</link><description>test</description>"
         f"{body}</channel></rss>"
     ).encode()
+
+
+def assert_span_map(written: str, spoken: str, rewrites) -> None:
+    """Assert the span map is exact: each rewrite on both sides, in order, and the rest the same text."""
+    w = s = 0
+    outside_written, outside_spoken = [], []
+    for rewrite in rewrites:
+        assert written[rewrite.written_start : rewrite.written_end] == rewrite.written
+        assert spoken[rewrite.spoken_start : rewrite.spoken_end] == rewrite.spoken
+        assert rewrite.written_start >= w and rewrite.spoken_start >= s, "rewrites overlap or go backwards"
+        assert rewrite.written or rewrite.spoken, "an empty rewrite"
+        assert rewrite.rule and rewrite.rule.isascii()
+        outside_written.append(written[w : rewrite.written_start])
+        outside_spoken.append(spoken[s : rewrite.spoken_start])
+        w, s = rewrite.written_end, rewrite.spoken_end
+    outside_written.append(written[w:])
+    outside_spoken.append(spoken[s:])
+    assert outside_written == outside_spoken

@@ -78,6 +78,39 @@ def test_generate_tags_chapters_and_sidecars(generated):
     assert (work / "b.srt").is_file()
 
 
+def test_transcripts_show_the_written_words_in_short_cues(generated):
+    import webvtt
+
+    work, _, _, _, _, _ = generated
+    cues = list(webvtt.read(str(work / "b.vtt")))
+    text = " ".join(cue.text.replace("\n", " ") for cue in cues)
+    for written in ("10 janvier", "(OTSC)", "16 agents", "Tokáev", "Almatý", "Source : RT"):
+        assert written in text, written
+    for spoken in ("o té esse cé", "seize agents", "dix janvier", "Tokaïev"):
+        assert spoken not in text, spoken
+    starts = [webvtt_seconds(cue.start) for cue in cues]
+    ends = [webvtt_seconds(cue.end) for cue in cues]
+    assert all(end - start <= 7.0 + 1e-3 for start, end in zip(starts, ends))
+    assert all(end <= following + 1e-3 for end, following in zip(ends, starts[1:]))  # in order, never overlapping
+    for cue in cues:
+        lines = cue.text.split("\n")
+        assert 1 <= len(lines) <= 2 and all(len(line) <= 42 for line in lines), lines
+    srt = webvtt.from_srt(str(work / "b.srt"))
+    assert [cue.text for cue in srt] == [cue.text for cue in cues]
+    transcript = json.loads((work / "b.transcript.json").read_text(encoding="utf-8"))
+    assert transcript["version"] == "1.0.0"
+    assert [s["body"] for s in transcript["segments"]] == [cue.text.replace("\n", " ") for cue in cues]
+    assert all(s["startTime"] < s["endTime"] for s in transcript["segments"])
+    # the spoken form stays in the script: the listen-back check compares speech with it
+    script = json.loads((work / "b.script.json").read_text(encoding="utf-8"))["segments"]
+    assert any("o té esse cé" in s["text"] and "OTSC" in s["written"] for s in script)
+
+
+def webvtt_seconds(timestamp: str) -> float:
+    hours, minutes, seconds = timestamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
 def test_rerun_comes_from_the_cache_without_loading_the_model(generated):
     work, out, cold, warm, importtime, cached = generated
     loaded = imported_modules(importtime)

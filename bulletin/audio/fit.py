@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from bulletin import defaults
 from bulletin.audio.io import RATE_HZ
-from bulletin.audio.layout import MixSettings, pause_between_ms
+from bulletin.audio.layout import MixSettings, pause_after_ms
 from bulletin.errors import RequestError
 
 FIXED_ROLES = frozenset({"headline", "greeting", "headlines", "signoff"})
@@ -87,7 +87,7 @@ def planned_samples(
                 if stinger is not None:
                     total += stinger + ms(settings.jingle_gap_ms)
             else:
-                total += ms(pause_between_ms(previous, segment, settings))
+                total += ms(pause_after_ms(previous, segment, settings))
         total += size
         previous = segment
     if outro is not None:

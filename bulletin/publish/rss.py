@@ -94,15 +94,16 @@ def render_feed(
         add(item, f"{it}explicit", explicit)
         if "image" in files:
             add(item, f"{it}image", href=feed_url(base_url, files["image"]))
-        for kind in ("vtt", "srt"):
+        for kind in ("vtt", "srt", "transcript"):
             if kind in files:
+                captions = {"rel": "captions"} if kind != "transcript" else {}  # JSON: a transcript, not captions
                 add(
                     item,
                     f"{pc}transcript",
                     url=feed_url(base_url, files[kind]),
                     type=MIME_TYPES[kind],
                     language=channel.language,
-                    rel="captions",
+                    **captions,
                 )
         if "chapters" in files:
             add(item, f"{pc}chapters", url=feed_url(base_url, files["chapters"]), type=MIME_TYPES["chapters"])

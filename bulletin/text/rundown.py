@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,8 @@ from bulletin import defaults
 from bulletin.config import check_keys, check_types, read_toml
 from bulletin.errors import RequestError
 from bulletin.text.article import Article
-from bulletin.text.segment import Script, Segment, build_script, split_sentences
+from bulletin.text.segment import Script, Segment, Speak, build_script, paragraph_segments, split_sentences
+from bulletin.text.spans import cut
 
 GREETING = "Il est {time}, voici le journal {de_station}."
 """Default greeting; placeholders: {time}, {station}, {de_station} ("de Radio X", "d'Europe 1" or nothing)."""
@@ -32,6 +32,8 @@ OPENER_TITLE = "Les titres"
 """Chapter title of the greeting and headlines."""
 SIGNOFF_TITLE = "Fin du journal"
 """Chapter title of the sign-off."""
+SHORT_SENTENCE_WORDS = 5
+"""A sentence this short ("Astana, dix janvier.", the dateline) stays with the next one in its segment."""
 _ELIDES = re.compile(r"^(?!onze\b|huit\b)[aeiouyàâäéèêëîïôöùûüœæ]", re.IGNORECASE)
 
 
@@ -122,20 +124,23 @@ def newscast_script(
     articles: list[Article],
     rundown: Rundown,
     at: dt.time,
-    speak: Callable[[str], str] = lambda text: text,
+    speak: Speak = lambda text: text,
     max_chars: int = 250,
 ) -> Script:
     """Return the newscast's Script: greeting and headlines (story 0), the stories (1..N), the sign-off (N+1)."""
     station = rundown.station
-    opener = [Segment("greeting", speak(fill(station.greeting, at, station)))]
+
+    def said(written: str, role: str, story: int = 0) -> list[Segment]:
+        return paragraph_segments(written, speak, max_chars, role, -1, story)
+
+    segments = said(fill(station.greeting, at, station), "greeting")
     if station.headlines_intro.strip():
-        opener.append(Segment("greeting", speak(fill(station.headlines_intro, at, station))))
-    opener += [Segment("headlines", speak(_closed(article.title))) for article in articles]
-    segments = list(opener)
+        segments += said(fill(station.headlines_intro, at, station), "greeting")
+    for article in articles:
+        segments += said(article.title, "headlines")
     for story, article in enumerate(articles, 1):
         segments += build_script(article, speak, max_chars, story).segments
-    signoff = Segment("signoff", speak(fill(station.signoff, at, station)), story=len(articles) + 1)
-    segments.append(signoff)
+    segments += said(fill(station.signoff, at, station), "signoff", len(articles) + 1)
     return Script(newscast_title(at), tuple(s for s in segments if s.text.strip(" .")))
 
 
@@ -149,35 +154,54 @@ def chapter_titles(articles: list[Article]) -> list[str]:
     return [OPENER_TITLE, *(article.title for article in articles), SIGNOFF_TITLE]
 
 
-SHORT_SENTENCE_WORDS = 5
-"""A sentence this short ("Astana, dix janvier.", the dateline) stays with the next one in its segment."""
-
-
 def sentence_segments(script: Script) -> Script:
     """Return ``script`` with one sentence per segment, so a slot can be fitted by dropping whole sentences.
 
-    A very short sentence (the dateline "Le Havre, trente novembre.") is kept with the sentence after it.
+    A very short sentence (the dateline "Le Havre, trente novembre.") is kept with the sentence
+    after it. Each piece keeps its part of the written text and of the span map.
     """
     segments = []
     for segment in script.segments:
-        sentences: list[str] = []
-        for sentence in split_sentences(segment.text) or [segment.text]:
-            if sentences and len(sentences[-1].split()) <= SHORT_SENTENCE_WORDS:
-                sentences[-1] = f"{sentences[-1]} {sentence}"
-            else:
-                sentences.append(sentence)
-        segments += [dataclasses.replace(segment, text=sentence) for sentence in sentences]
-    return Script(script.title, tuple(segments))
+        ranges = _sentence_ranges(segment.text)
+        if len(ranges) < 2:
+            segments.append(segment)
+            continue
+        pieces = cut(segment.written, segment.text, segment.rewrites, ranges)
+        for number, piece in enumerate(pieces):
+            last = number == len(pieces) - 1
+            segments.append(
+                dataclasses.replace(
+                    segment,
+                    text=piece.spoken,
+                    written=piece.written,
+                    rewrites=piece.rewrites,
+                    cut=segment.cut if last else "sentence",
+                    pause_after_ms=segment.pause_after_ms if last else None,
+                )
+            )
+    return dataclasses.replace(script, segments=tuple(segments))
+
+
+def _sentence_ranges(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each sentence of ``text``, a very short one joined to the next."""
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, position)
+        if start < 0:
+            return [(0, len(text))]
+        end = start + len(sentence)
+        if ranges and len(text[ranges[-1][0] : ranges[-1][1]].split()) <= SHORT_SENTENCE_WORDS:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+        position = end
+    return ranges
 
 
 def _de(words: str) -> str:
     """Return "de X", elided before a vowel ("d'une heure", "d'Europe 1") but not before "onze" or "huit"."""
     return f"d'{words}" if _ELIDES.match(words) else f"de {words}"
-
-
-def _closed(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def parse_air_time(text: str) -> dt.time:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin import defaults
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, OutputError, RequestError
 from bulletin.files import copy_atomic, sha256_file
 from bulletin.pipeline import deliver, produce
-from bulletin.request import GenerateRequest
+from bulletin.request import GenerateRequest, validate
 from bulletin.sources import Story, load_stories
 from bulletin.text.rundown import Rundown, air_time
 from bulletin.watch.paths import state_paths
@@ -100,6 +100,7 @@ class Watcher:
     """Runs cycles for one drop folder; ``clock`` and ``fetcher`` can be injected (tests, schedulers)."""
 
     def __init__(self, config: WatchConfig, clock: Callable[[], dt.datetime] = dt.datetime.now, fetcher=None):
+        check_config(config)
         self.config = config
         self.clock = clock
         self.fetcher = fetcher
@@ -127,8 +128,11 @@ class Watcher:
         try:
             stories = self._gather(event, now)
             if not stories:
-                event.status = "nothing-new"
-                event.message = "no new story; the previous file stays" if self.target.exists() else "no new story"
+                every_failed = not any(source["ok"] for source in event.sources)
+                event.status = "failed" if every_failed else "nothing-new"
+                event.message = "every source failed" if every_failed else "no new story"
+                if self.target.exists():
+                    event.message += "; the previous file stays"
                 return event
             event.stories = [story.article.title for story in stories]
             self._make_and_deliver(stories, air, event, critical)
@@ -206,6 +210,24 @@ class Watcher:
             copy_atomic(output, Path(config.drop_dir) / output.name)
             _prune_dated(Path(config.drop_dir), self.target, config.keep)
         event.status, event.delivered = "delivered", str(self.target)
+        shutil.rmtree(self.work_dir, ignore_errors=True)  # delivered (and published): the work copy goes
+
+
+def check_config(config: WatchConfig) -> None:
+    """Raise a BulletinError naming the first unusable value of ``config`` (before any cycle runs)."""
+    if not config.sources:
+        raise RequestError("no source given; name at least one feed, page or article file to watch")
+    drop = Path(config.drop_dir)
+    if not drop.is_dir():
+        raise OutputError(f"{drop}: no such directory; give the playout system's watch folder (create it first)")
+    name = Path(config.name)
+    if name.name != config.name or name.suffix.lstrip(".").lower() not in defaults.AUDIO_FORMATS:
+        raise RequestError(
+            f"--name {config.name!r}: give a file name ending in .{' .'.join(defaults.AUDIO_FORMATS)}, without a folder"
+        )
+    if config.keep < 0:
+        raise RequestError(f"--keep-copies {config.keep}: give 0 or more dated copies")
+    validate(dataclasses.replace(config.request, articles=("-",), audio_format=name.suffix.lstrip(".").lower()))
 
 
 def _prune_dated(directory: Path, target: Path, keep: int) -> None:

@@ -84,9 +84,11 @@ def test_transcripts_and_chapters_files():
     assert script["segments"][1] == {
         "role": "lead",
         "text": "Astana, dix janvier.",
+        "written": "Astana, dix janvier.",
         "start_s": 6.1,
         "end_s": 3661.25,
         "paragraph": -1,
+        "cut": "sentence",
     }
 
 

@@ -182,9 +182,9 @@ def test_tags_artwork_chapters_and_transcripts_agree(tmp_path, cli, article, cac
     assert len(story_chaps) >= 4
     for chap in story_chaps:  # every story chapter starts exactly where its first cue starts
         assert min(abs(chap.start_time - start) for start in cue_starts_ms) <= 1
-    # the cues say exactly the spoken script, in order
+    # the cues show exactly the script's written words, in order
     spoken = json.loads(cli("script", article, "--voice", tiny_voice_dir, "--json").stdout)
-    assert " ".join(cue.text for cue in cues) == " ".join(s["text"] for s in spoken["segments"])
+    assert " ".join(cue.text.replace("\n", " ") for cue in cues) == " ".join(s["written"] for s in spoken["segments"])
     srt = out.with_suffix(".srt").read_text(encoding="utf-8")
     assert srt.count(" --> ") == len(cues)
     chapters = json.loads(out.with_name("b.chapters.json").read_text(encoding="utf-8"))["chapters"]

@@ -137,3 +137,16 @@ def test_the_onnx_session_opens_only_when_the_voice_speaks():
     voice.close()
     assert voice._kokoro is None and voice.identity == identity
     assert voice.synthesize("Bonjour.").size > 0  # reopened on demand
+
+
+def test_ssml_phonemes_reach_the_model_as_given(siwis):
+    from bulletin.text.ssml import phoneme_mark
+
+    assert siwis.takes_phonemes
+    plain = siwis.phonemes("Le président Tokaïev arrive.")
+    given = siwis.phonemes(f"Le président {phoneme_mark('Tokaïev', 'zyʁik')} arrive.")
+    assert "zyʁik" in given and "zyʁik" not in plain
+    assert given.startswith(siwis.phonemes("Le président")) and given.endswith(siwis.phonemes("arrive."))
+    assert not siwis.dropped_characters(f"Le {phoneme_mark('mot', 'mo')} ici.")
+    samples = siwis.synthesize(f"Le président {phoneme_mark('Tokaïev', 'zyʁik')} arrive.")
+    assert samples.size > 0.5 * siwis.sample_rate

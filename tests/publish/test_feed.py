@@ -117,11 +117,14 @@ def test_feed_carries_both_transcripts_chapters_and_channel_tags(two_episodes):
         assert transcripts == {
             "text/vtt": f"{BASE}/episodes/{source.stem}.vtt",
             "application/x-subrip": f"{BASE}/episodes/{source.stem}.srt",
+            "application/json": f"{BASE}/episodes/{source.stem}.transcript.json",
         }
+        captions = {t.get("type"): t.get("rel") for t in item.findall("podcast:transcript", NS)}
+        assert captions == {"text/vtt": "captions", "application/x-subrip": "captions", "application/json": None}
         assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
         assert item.find("guid").get("isPermaLink") == "false"
         assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
-        for kind in ("vtt", "srt", "chapters.json"):
+        for kind in ("vtt", "srt", "transcript.json", "chapters.json"):
             assert (feed_dir / "episodes" / f"{source.stem}.{kind}").read_bytes() == source.with_name(
                 f"{source.stem}.{kind}"
             ).read_bytes()
@@ -232,7 +235,8 @@ def test_xml_text_drops_what_xml_cannot_carry():
     assert xml_text(" a \n b\r\n", single_line=True) == "a b"
 
 
-@pytest.mark.parametrize("stem", ["..", "...", ".hidden", "-rf --no-preserve-root", "a" * 240, "Été"])
+# 235 characters: with ".transcript.json" the longest sidecar name still fits in 255
+@pytest.mark.parametrize("stem", ["..", "...", ".hidden", "-rf --no-preserve-root", "a" * 235, "Été"])
 def test_published_files_never_leave_the_episodes_directory(tmp_path, stem):
     audio = make_bulletin(tmp_path / "src", stem)
     feed_dir = tmp_path / "public"

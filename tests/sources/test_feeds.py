@@ -107,3 +107,19 @@ def test_a_feed_without_anything_to_read_is_one_clear_error(body, message):
 def test_asking_for_no_story_is_refused():
     with pytest.raises(ArticleError, match="at least one story"):
         load(FIXTURES / "feed-rss.xml", limit=0)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (RSS.format(items=""), "the feed has no items"),
+        (RSS.format(items="<item><title>Un titre seul</title></item>"), "no item of the feed has text"),
+    ],
+)
+def test_the_cli_refuses_an_empty_feed_in_one_line_and_writes_nothing(body, message, tmp_path):
+    from helpers import run_bulletin
+
+    with LocalSite({"/feed.xml": Page(body, content_type="application/rss+xml")}) as site:
+        result = run_bulletin("generate", site.url("/feed.xml"), "--rundown", "-o", tmp_path / "j.mp3")
+    assert result.returncode == 1 and message in result.stderr and result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
