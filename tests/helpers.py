@@ -4,7 +4,8 @@
 - the test voice builder from ``scripts/testvoice.py``;
 - a voiced-speech stand-in signal (``speech_like``);
 - bulletin-shaped MP3s plus sidecars for the feed, serve and playback tests (``make_bulletin``);
-- ``kokoro_assets_or_skip``;
+- ``kokoro_assets_or_skip`` and ``skip_or_fail`` (under CI a missing tool or model fails);
+- independent measurements of an audio file by ffmpeg (``ffmpeg_duration_s``, ``ffmpeg_loudness``);
 - ``assert_span_map``: a written <-> spoken span map is exact;
 - a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article;
 - the studio: an article with rewrites to see (``STUDIO_ARTICLE``, ``long_article``), server-sent
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -171,8 +173,94 @@ def speech_like(seconds: float, seed: int = 0, rate: int = RATE_HZ) -> np.ndarra
     return (0.2 * buzz * syllables).astype(np.float32)
 
 
+def in_ci() -> bool:
+    """True when the suite runs in CI (``CI=true``, as .ci/run and CI services set it)."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with ``reason`` on a developer machine; fail under CI, where every tool and model must be there."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: a missing tool or model is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+ALLOWED_SKIPS = (
+    "no CUDA GPU here",  # a test of --device cuda, on a machine without a GPU
+    "a CUDA GPU is present",  # the "no CUDA GPU" error cannot be shown where there is one
+    "this CPU has no native bfloat16",  # the bf16 engine runs float32 torch there
+    "this machine has a sound device",  # the "no sound device" error cannot be shown where there is one
+)
+"""The only reasons a test may skip under CI: what this machine's hardware (CPU, GPU, sound device) cannot do."""
+
+
+class SkipPolicy:
+    """pytest plugin: under CI, a skip whose reason does not start with one of ALLOWED_SKIPS fails the session."""
+
+    def __init__(self) -> None:
+        self.unexpected: list[tuple[str, str]] = []
+
+    def pytest_runtest_logreport(self, report) -> None:
+        if report.skipped and not hasattr(report, "wasxfail"):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            reason = reason.removeprefix("Skipped: ")
+            if not reason.startswith(ALLOWED_SKIPS):
+                self.unexpected.append((report.nodeid, reason))
+
+    def pytest_sessionfinish(self, session) -> None:
+        if self.unexpected and in_ci() and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.unexpected and in_ci():
+            terminalreporter.section("unexpected skips (CI=true: only hardware skips are allowed)", red=True)
+            for nodeid, reason in self.unexpected:
+                terminalreporter.line(f"{nodeid}: {reason}")
+
+
+def ffmpeg_duration_s(path: Path) -> float:
+    """Return the duration of ``path`` as ffmpeg decodes it (an independent decoder), in seconds."""
+    import imageio_ffmpeg
+
+    result = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    hours, minutes, seconds = re.findall(r"time=(\d+):(\d+):([\d.]+)", result.stderr)[-1]
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def ffmpeg_loudness(path: Path) -> tuple[float, float]:
+    """Return (integrated LUFS, true peak dBTP) of ``path`` as ffmpeg's ebur128 filter measures it."""
+    import imageio_ffmpeg
+
+    result = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-filter_complex",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = result.stderr.rsplit("Summary:", 1)[1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
 def kokoro_assets_or_skip() -> None:
-    """Skip (never download) unless the model and the voice are in a data directory."""
+    """Skip (fail under CI; never download) unless the model and the voice are in a data directory."""
     from bulletin.engines.presets import get_preset
     from bulletin.locations import data_dirs, find_data_file
 
@@ -181,7 +269,7 @@ def kokoro_assets_or_skip() -> None:
     voice = find_data_file(f"kokoro/{preset.speaker}.npz") or find_data_file("kokoro/voices-v1.0.bin")
     if model is None or voice is None:
         looked = ", ".join(str(d) for d in data_dirs())
-        pytest.skip(f"Kokoro assets not found in {looked}: run `python scripts/assemble_assets.py` to build them")
+        skip_or_fail(f"Kokoro assets not found in {looked}: run `python scripts/assemble_assets.py` to build them")
 
 
 # --- the studio ----------------------------------------------------------------------------------
@@ -381,7 +469,7 @@ def full_filesystem(directory: Path, size: str = "2m", leave_bytes: int = 0) -> 
     an error, not a skip, so a CI that cannot mount says so.
     """
     if os.geteuid() != 0:
-        pytest.skip("a real full file system needs root to mount a tmpfs (run the tests as root, as CI does)")
+        skip_or_fail("a real full file system needs root to mount a tmpfs (run the tests as root, as CI does)")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)], check=True)

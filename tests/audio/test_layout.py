@@ -39,6 +39,18 @@ def test_silent_segment_is_refused():
         layout.prepare_speech(np.zeros(22050, np.float32), 22050, index=2)
 
 
+def test_clipping_segment_is_refused():
+    """The quality gate: a voice driven to full scale on more than 0.1 % of a segment's samples is refused."""
+    speech = speech_like(2.0, rate=22050)
+    clipped = speech / np.abs(speech).max()
+    clipped[: clipped.size // 500] = 1.0  # 0.2 % of the samples at full scale
+    with pytest.raises(AudioError, match=rf"segment 2 clips \({np.count_nonzero(np.abs(clipped) >= 0.999)} samples"):
+        layout.prepare_speech(clipped, 22050, index=1)
+    barely = speech / np.abs(speech).max() * 0.99
+    barely[:10] = -1.0  # a few full-scale samples are a peak, not clipping
+    assert layout.prepare_speech(barely, 22050).size > 0
+
+
 def test_assemble_places_segments_with_role_pauses():
     segments = [
         Segment("headline", "Titre."),
