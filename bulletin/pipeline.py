@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +26,22 @@ from typing import TYPE_CHECKING
 
 from bulletin import defaults
 from bulletin.cache import SegmentCache
-from bulletin.engines.base import Voice
+from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
-from bulletin.errors import AudioError, OutputError, RequestError
+from bulletin.errors import AudioError, OutputError
 from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, slugify, sweep_temps
+from bulletin.newscast import (
+    fit_prepared,
+    fitted_script,
+    gather_articles,
+    make_script,
+    newscast_at,
+    slot_fit_from,
+    slot_of,
+    story_titles,
+    title_of,
+)
 from bulletin.request import (
     Bulletin,
     GenerateRequest,
@@ -39,9 +51,10 @@ from bulletin.request import (
     parse_pauses,
     validate,
 )
-from bulletin.text.article import Article, read_article
+from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
-from bulletin.text.segment import Script, build_script, join_scripts
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 if TYPE_CHECKING:
     from bulletin.publish.episodes import Episode
@@ -56,12 +69,13 @@ __all__ = [
     "SpokenScript",
     "deliver",
     "loudness_targets",
+    "open_request_voice",
     "parse_pauses",
     "produce",
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 4
+RENDER_VERSION = 5
 """Bump when mixing, mastering or export change what a render produces."""
 
 
@@ -94,106 +108,126 @@ def check_output(output: Path, audio_format: str) -> None:
 # --- the script --------------------------------------------------------------------------------
 
 
-def make_script(
-    articles: list[Article],
-    alphabet: frozenset[str],
-    lexicon: Path | None,
-    max_chars: int,
-    title: str | None = None,
-    budget: SpeechBudget | None = None,
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``.
-
-    With a ``budget``, RequestError as soon as the spoken text passes its limit.
-    """
-    from bulletin.text.normalize import load_lexicon, speakable_spans
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str):
-        spoken, rewrites = speakable_spans(text, alphabet, entries)
-        if budget:
-            budget.count(text, spoken)
-        return spoken, rewrites
-
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
-
-
 def spoken_script(
-    article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
+    source: Path | str | Article,
+    voice: str = defaults.VOICE,
+    lexicon: Path | None = None,
+    max_chars: int = defaults.MAX_CHARS,
+    stories: int | None = None,
+    rundown: Rundown | None = None,
 ) -> SpokenScript:
-    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
-    low, high = defaults.MAX_CHARS_RANGE
-    if not low <= max_chars <= high:
-        raise RequestError(f"--max-chars {max_chars} is out of range; use {low} to {high}")
-    article = read_article(article_path)
+    request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
+    validate(request)
+    articles = gather_articles(request)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    at = newscast_at(request)
+    frame = (rundown, at) if rundown is not None else None
+    script = make_script(
+        articles,
+        alphabet,
+        lexicon,
+        max_chars,
+        bulletin_title(articles, dt.date.today()),
+        frame,
+        takes_phonemes=preset.engine == "kokoro",
+    )
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
 
 
-def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
+def open_request_voice(request: GenerateRequest) -> Voice:
+    """Return the Voice ``request`` asks for, to pass to several ``produce`` calls (its model loads once)."""
+    return open_voice(resolve_voice_spec(request.voice), request.voice_options)
+
+
+def produce(request: GenerateRequest, progress: Progress | None = None, voice: Voice | None = None) -> Bulletin:
     """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export.
 
-    Memory does not grow with the bulletin's length: each segment is laid out on disk as
-    it is spoken (a scratch directory in the cache dir, removed afterwards), then mastered
-    and encoded a chunk at a time (``bulletin.audio.stream``).
+    ``voice``: an open Voice for ``request.voice`` (from ``open_request_voice``) that the caller
+    keeps open across bulletins, so a batch worker loads its model once; by default the voice is
+    opened here and closed before mixing.
+
+    Memory does not grow with the bulletin's length: each prepared segment is kept on disk
+    (a scratch directory in the cache dir, removed afterwards), laid out into a mix file,
+    then mastered and encoded a chunk at a time (``bulletin.audio.stream``). Articles longer
+    than ``request.max_minutes`` of estimated speech are refused before any model loads.
     """
-    from bulletin.audio.layout import Stitcher
     from bulletin.audio.sidecars import sidecar_paths
     from bulletin.audio.stream import MixFile, scratch_dir
 
     started = time.perf_counter()
     validate(request)
-    articles = [read_article(path) for path in request.articles]
     preset = resolve_voice_spec(request.voice)
+    articles = gather_articles(request)
     date = request.date or dt.date.today()
-    title = bulletin_title(articles, date)
+    at = newscast_at(request)
+    slot_s = slot_of(request)
+    title = title_of(request, at) or bulletin_title(articles, date)
     output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
     check_output(output, request.audio_format)
     parts = _load_parts(request)
     tags = _tags(articles, title, date, request)
 
-    def budget() -> SpeechBudget:
-        return SpeechBudget(request.max_minutes, preset.chars_per_s, articles)
+    frame = (request.rundown, at) if request.rundown is not None else None
 
-    # too long? decided on the preset's alphabet, before any model loads (or downloads)
-    make_script(articles, preset_alphabet(preset), request.lexicon, request.max_chars, title, budget())
-    voice = open_voice(preset, request.voice_options)
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title, budget())
+    def script_for(alphabet: frozenset[str], takes_phonemes: bool) -> Script:
+        budget = SpeechBudget(request.max_minutes, preset.chars_per_s, articles)
+        return make_script(
+            articles, alphabet, request.lexicon, request.max_chars, title, frame, bool(slot_s), takes_phonemes, budget
+        )
+
+    owned = voice is None
+    if owned:  # too long? decided on the preset's alphabet, before any model loads (or downloads)
+        script_for(preset_alphabet(preset), preset.engine == "kokoro")
+        voice = open_voice(preset, request.voice_options)
+    elif voice.name != preset.name:
+        raise ValueError(f"produce: the voice given is {voice.name}, the request asks for {preset.name}")
+    script = script_for(voice.alphabet, getattr(voice, "takes_phonemes", False))
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
-            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
+            f"is speakable by voice "
             f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
         )
     sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
-    render_key = _render_key(keys, script, tags, request, parts)
+    render_key = _render_key(keys, script, tags, request, parts, slot_s)
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
         return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
 
     with scratch_dir(cache.directory) as scratch:
-        mix = MixFile(scratch / "mix.f32")
+        spool, mixed = MixFile(scratch / "speech.f32"), MixFile(scratch / "mix.f32")
         try:
-            stinger = parts["stinger"] if len(articles) > 1 else None
-            stitcher = Stitcher(mix, parts["intro"], stinger, request.mix, [article.title for article in articles])
-            dropped = _speak(script, keys, voice, cache, progress, stitcher)
-            voice.close()  # the mix needs none of the model's memory
+            prepared, dropped = _speak(script, keys, voice, cache, progress, spool)
+            if owned:
+                voice.close()  # the mix needs none of the model's memory
+            else:
+                release_memory()  # a kept voice stays loaded: still hand back what synthesis freed before the mix
             if progress:
                 progress(len(keys), len(keys), "mixing")
-            figures = _mix_and_write(stitcher, parts, request, tags, output, sidecars, title, scratch)
+            stinger = len({segment.story for segment in script.segments}) > 1
+            mix, fit = request.mix, None
+            if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
+                prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
+            titles = story_titles(request, articles)
+            layout = (prepared, titles, stinger, mix, mixed, scratch)
+            figures = _mix_and_write(layout, parts, request, tags, output, sidecars, title, slot_s)
         finally:
-            mix.close()
+            spool.close()
+            mixed.close()
+    if fit is not None:
+        figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
 
@@ -221,16 +255,20 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
 
     lead = articles[0]
     if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
     else:
         description = " / ".join(article.title for article in articles)
     return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
 
 
-def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None, stitcher):
-    """Lay each segment out as it comes, from the cache or the voice; return the characters the voice dropped."""
+def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None, spool):
+    """Return ([(segment, speech ready to mix)], characters dropped): each segment from the cache or the voice.
+
+    The prepared speech goes to ``spool`` (a MixFile) as it comes; what is returned are Clips of it.
+    """
     from bulletin.audio.layout import prepare_speech
 
+    prepared = []
     dropped = 0
     total = len(script.segments)
     for index, (segment, key) in enumerate(zip(script.segments, keys)):
@@ -243,17 +281,28 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
             cache.put(key, samples, rate)
         else:
             samples, rate = cached
-        stitcher.add(segment, prepare_speech(samples, rate, index))
+        prepared.append((segment, spool.keep(prepare_speech(samples, rate, index))))
         if progress:
             progress(index + 1, total, "speaking")
-    return dropped
+    return prepared, dropped
 
 
-def _mix_and_write(stitcher, parts, request, tags, output: Path, sidecars, title: str, scratch: Path) -> dict:
-    """Finish the mix (outro, bed), master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(layout, parts, request, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    ``layout``: (prepared Clips, story titles, stinger or not, MixSettings, the MixFile to lay
+    them into, the scratch directory).
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
+    from bulletin.audio.layout import Stitcher
     from bulletin.audio.master import master_to_file
 
+    prepared, titles, stinger, mix, mixed, scratch = layout
+    stitcher = Stitcher(mixed, parts["intro"], parts["stinger"] if stinger else None, mix, titles)
+    for segment, speech in prepared:
+        stitcher.add(segment, speech)
     stitched = stitcher.finish(parts["outro"], parts["bed"])
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
@@ -285,12 +334,15 @@ def _mix_and_write(stitcher, parts, request, tags, output: Path, sidecars, title
             raise AudioError(
                 f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
             )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
         audio_sha256 = sha256_file(staged_audio)
         texts = {
             "script": files.script_json(title, stitched.placements, audio_sha256),
             "chapters": files.chapters_json(stitched.chapters, audio_sha256),
             "vtt": files.vtt_text(stitched.placements),
             "srt": files.srt_text(stitched.placements),
+            "transcript": files.transcript_json(stitched.placements),
         }
         for kind in files.COMMIT_ORDER:
             sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
@@ -317,7 +369,7 @@ def _read_artwork(path: Path) -> bytes:
     return data
 
 
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict, slot_s) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
 
     def digest(samples) -> str | None:
@@ -328,22 +380,24 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),
         "tags": dataclasses.asdict(tags),
         "artwork": hashlib.sha256(parts["artwork"]).hexdigest(),
         "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
+        "slot": [slot_s, defaults.SLOT_UNDER_S, defaults.SLOT_STRETCH] if slot_s else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+    fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
         sidecars=sidecars,
-        script=script,
+        script=fitted_script(script, fit),
         voice=voice,
         duration_s=figures["duration_s"],
         speech_s=figures["speech_s"],
@@ -356,6 +410,7 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
+        slot_fit=fit,
     )
 
 

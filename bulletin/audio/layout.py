@@ -46,7 +46,7 @@ class Mix:
     pauses_s: float = 0.0
     """Total silence added between parts."""
     chapters: list[Chapter] = field(default_factory=list)
-    """Chapter marks for the intro, the headline, each paragraph and the outro."""
+    """Chapter marks: the intro ("Générique"), each story under its written title, the outro ("Fin")."""
     stingers_s: float = 0.0
     """Total length of the stingers between stories."""
 
@@ -131,6 +131,8 @@ class MixSettings:
     """Silence after a segment of each role, inside a paragraph."""
     paragraph_pause_ms: int = PARAGRAPH_PAUSE_MS
     """Silence between paragraphs."""
+    clause_pause_ms: int = defaults.CLAUSE_PAUSE_MS
+    """Silence after a segment cut inside a sentence (at a comma), instead of the role's pause."""
     jingle_gap_ms: int = JINGLE_GAP_MS
     """Silence between a jingle (or stinger) and the speech next to it."""
     overlap_ms: int = 0
@@ -150,6 +152,23 @@ class MixSettings:
             f.name: dict(getattr(self, f.name)) if f.name == "pauses_ms" else getattr(self, f.name)
             for f in fields(self)
         }
+
+
+def pause_after_ms(previous, following, settings: MixSettings) -> int:
+    """Return the silence between two segments of one story, in ms.
+
+    An explicit pause (an SSML ``<break>``) is exactly that long; inside a paragraph a
+    segment cut at a comma gets a clause pause and one cut at a sentence end the role's
+    pause; between paragraphs the paragraph pause (or the role's, if longer).
+    """
+    asked = getattr(previous, "pause_after_ms", None)
+    if asked is not None:
+        return asked
+    if following.paragraph == previous.paragraph and following.role == previous.role:
+        if getattr(previous, "cut", "sentence") in ("clause", "word"):
+            return settings.clause_pause_ms
+        return settings.pauses_ms[previous.role]
+    return max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role])
 
 
 class Stitcher:
@@ -203,38 +222,44 @@ class Stitcher:
         self.pauses += length
         self._add(np.zeros(length, dtype=np.float32))
 
-    def add(self, segment, speech: np.ndarray) -> None:
-        """Lay out one (Segment, prepared speech), after the pause or stinger its place calls for."""
+    def story_title(self, story: int) -> str:
+        """Return the chapter title of story ``story``: its written title, "Sujet N" when none is given."""
+        titles = self.story_titles
+        return titles[story] if titles and story < len(titles) else f"Sujet {story + 1}"
+
+    def add(self, segment, speech) -> None:
+        """Lay out a Segment and its prepared speech (an array, or a Clip on disk), after its pause or stinger."""
+        speech = speech.load() if hasattr(speech, "load") else speech
         settings, previous = self.settings, self.previous
         story = getattr(segment, "story", 0)
         if previous is not None:
             if story != getattr(previous, "story", 0):
                 self._silence(settings.jingle_gap_ms)
+                self.chapters.append(Chapter(self.position / RATE_HZ, self.story_title(story)))  # the stinger opens it
                 if self.stinger is not None:
-                    self.chapters.append(Chapter(self.position / RATE_HZ, "Virgule"))
                     self._add(self.stinger)
                     self.stingers += self.stinger.size
                     self._silence(settings.jingle_gap_ms)
-            elif segment.paragraph == previous.paragraph and segment.role == previous.role:
-                self._silence(settings.pauses_ms[previous.role])
             else:
-                self._silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
-        if (
-            previous is None
-            or segment.paragraph != previous.paragraph
-            or segment.role != previous.role
-            or story != getattr(previous, "story", 0)
-        ):
-            titles = self.story_titles
-            title = titles[story] if titles and segment.role == "headline" else _chapter_title(segment)
-            self.chapters.append(Chapter(self.position / RATE_HZ, title))
+                self._silence(pause_after_ms(previous, segment, settings))
+        else:
+            self.chapters.append(Chapter(self.position / RATE_HZ, self.story_title(story)))
         if self.pending_tail is not None:
             speech = np.array(speech, dtype=np.float32)
             speech[: self.overlap] += self.pending_tail[: speech.size]
             self.pending_tail = None
         start = self.position
         self.placements.append(
-            Placement(segment.role, segment.text, start / RATE_HZ, (start + speech.size) / RATE_HZ, segment.paragraph)
+            Placement(
+                segment.role,
+                segment.text,
+                start / RATE_HZ,
+                (start + speech.size) / RATE_HZ,
+                segment.paragraph,
+                getattr(segment, "written", "") or segment.text,
+                getattr(segment, "rewrites", ()),
+                getattr(segment, "cut", "sentence"),
+            )
         )
         self._add(speech)
         self.speech += speech.size
@@ -289,7 +314,10 @@ def assemble(
     """Return the stitched bulletin in memory: intro, each (Segment, prepared speech) with role pauses, outro.
 
     A stinger plays between stories; a bed, if given, loops under everything between
-    the jingles and ducks under speech. (``produce`` stitches into a ``MixFile`` instead.)
+    the jingles and ducks under speech. One chapter per story, titled with
+    ``story_titles[story]`` (the article's written title; "Sujet N" when none is given),
+    between the "Générique" and "Fin" chapters of the jingles. (``produce`` stitches into
+    a ``MixFile`` instead, with the same ``Stitcher``.)
     """
     from bulletin.audio.stream import ArraySink
 
@@ -360,10 +388,3 @@ def bed_under(
 ) -> np.ndarray:
     """Return the bed looped from ``start`` to ``end`` (samples), ducked under each placement with ramps."""
     return Bed(bed, placements, start, end, settings).piece(0, length)
-
-
-def _chapter_title(segment) -> str:
-    if segment.role == "source":
-        return "Source"
-    words = segment.text.split()
-    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")

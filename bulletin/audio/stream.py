@@ -59,6 +59,12 @@ class MixFile:
             raise room_error(self.path.parent, error) from None
         self.size = max(self.size, start + len(samples))
 
+    def keep(self, samples: np.ndarray) -> Clip:
+        """Append ``samples``; return the Clip that reads them back."""
+        start = self.size
+        self.append(samples)
+        return Clip(self, start, len(samples))
+
     def read(self, start: int, stop: int) -> np.ndarray:
         """Return samples ``start`` to ``stop`` (a new, writable array)."""
         out = np.empty(max(0, min(stop, self.size) - start), dtype=np.float32)
@@ -74,6 +80,21 @@ class MixFile:
     def close(self) -> None:
         """Close the file (the scratch directory removes it)."""
         self._file.close()
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Samples kept in a MixFile: one prepared segment waiting on disk to be laid out."""
+
+    file: MixFile
+    start: int
+    """First sample in the file."""
+    size: int
+    """Samples."""
+
+    def load(self) -> np.ndarray:
+        """Return the samples."""
+        return self.file.read(self.start, self.start + self.size)
 
 
 class ArraySink:

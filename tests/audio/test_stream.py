@@ -154,7 +154,7 @@ def test_stitching_into_a_file_is_stitching_in_memory(tmp_path):
     assert on_disk.samples is mix and mix.size == expected.samples.size
     np.testing.assert_array_equal(mix.read(0, mix.size), expected.samples)
     assert on_disk.placements == expected.placements and on_disk.chapters == expected.chapters
-    assert "Virgule" in [chapter.title for chapter in on_disk.chapters]
+    assert [c.title for c in on_disk.chapters] == ["Générique", "Titre", "Autre titre", "Fin"]
     assert on_disk.duration_s == pytest.approx(expected.duration_s)
 
 
