@@ -138,6 +138,8 @@ def api_router(studio: Studio) -> APIRouter:
                     return
             while True:
                 event = await queue.get()
+                if event is None:  # the studio is stopping: the client may reconnect later (Last-Event-ID)
+                    return
                 yield ServerSentEvent(event=event.kind, data=event.data, id=str(event.seq))
                 if event.terminal:
                     return

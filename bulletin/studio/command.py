@@ -5,6 +5,8 @@ Registered by bulletin.cli; nothing here imports the web stack until a command r
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -90,12 +92,18 @@ def studio(
             allow_private_urls=allow_private_urls,
             queue_size=max_queue,
         )
-        server = AppServer(create_app(settings), host, port, verbose=verbose)
+        app = create_app(settings)
+        server = AppServer(app, host, port, verbose=verbose, on_exit=app.state.studio.hang_up)
     except BulletinError as error:
         fail(error)
     log_to_stderr(verbose)
     typer.echo(f"studio at {server.url} (API docs at {server.url}docs; Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: stopping is the normal end
+        pass
     finally:
         server.server_close()
+    if app.state.studio.worker.alive:  # still inside a segment (its job is recorded interrupted): do not
+        sys.stderr.flush()  # let the interpreter tear down under native code (torch aborts then)
+        os._exit(0)

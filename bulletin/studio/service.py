@@ -61,9 +61,22 @@ class Studio:
             self.worker.submit(job, bounded=False)
         self.worker.start()
 
+    def hang_up(self) -> None:
+        """End every open event stream now (the server is stopping; a listener must not hold it)."""
+        with self._lock:
+            jobs = list(self.jobs.values())
+        for job in jobs:
+            job.log.hang_up()
+
     def stop(self) -> None:
         """Stop the worker (a running job is interrupted) and free the kept voices."""
+        running = self.worker.current
         self.worker.stop()
+        if running is not None and running.status == "running":  # still inside a long segment: record it now
+            running.moved("interrupted", error="the studio stopped while this bulletin was being made; ask again")
+            running.log.emit("interrupted", {"error": running.error})
+            self.store.save(running)
+            return  # the worker thread is a daemon: it ends with the process, voices and all
         self.pool.close()
 
     # --- voices, scripts ---------------------------------------------------------------------

@@ -134,8 +134,13 @@ def test_a_studio_stopped_with_ctrl_c_marks_its_running_job_interrupted(tmp_path
     _, response = stream_events(
         f"{url}/api/bulletins/{job['id']}/events", stop_at=lambda kind, data: kind == "segment" and data["done"] >= 1
     )
-    errors = stop(process)
+    _, _, waiting = call(f"{url}/api/bulletins", "POST", {"sources": [{"text": STUDIO_ARTICLE}]})
+    _, listener = stream_events(f"{url}/api/bulletins/{waiting['id']}/events", stop_at=lambda kind, data: True)
+    errors = stop(process)  # a listener still waits on the queued job: it must not hold the stop (60 s at most)
     response.close()
+    listener.close()
     assert process.returncode == 0 and "Traceback" not in errors, errors
+    queued = json.loads((tmp_path / "state" / "jobs" / waiting["id"] / "job.json").read_text(encoding="utf-8"))
+    assert queued["status"] == "queued"  # it runs at the next start
     record = json.loads((tmp_path / "state" / "jobs" / job["id"] / "job.json").read_text(encoding="utf-8"))
     assert record["status"] == "interrupted" and record["events"][-1][1] == "interrupted"
