@@ -10,24 +10,35 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import typer
 
 from bulletin import defaults
+from bulletin.cli_options import (
+    SOURCES_HELP,
+    AtOption,
+    JsonOption,
+    LexiconOption,
+    MaxCharsOption,
+    RundownOption,
+    SlotOption,
+    StationOption,
+    StoriesOption,
+    VoiceOption,
+)
 from bulletin.console import (
-    RANGES,
-    click_exceptions,
     fail,
     print_report,
+    print_warnings,
     progress_bar,
     ranged,
+    run_app,
+    shown,
+    slot_line,
     summary_line,
-    usage_line,
 )
 from bulletin.errors import BulletinError
-from bulletin.studio.command import serve as serve_command
-from bulletin.studio.command import studio as studio_command
 
 app = typer.Typer(
     name="bulletin",
@@ -41,29 +52,10 @@ LOUDNESS_PRESETS_HELP = ", ".join(
     f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
 )
 
-# Options shared by several commands, defined once.
-VoiceOption = Annotated[
-    str,
-    typer.Option(
-        "--voice",
-        help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
-    ),
-]
-LexiconOption = Annotated[
-    Optional[Path], typer.Option("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
-]
-MaxCharsOption = Annotated[
-    int,
-    ranged("--max-chars", bounds=defaults.MAX_CHARS_RANGE, help="Longest segment, in spoken characters"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
 
 @app.command()
 def generate(
-    articles: list[Path] = typer.Argument(
-        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
-    ),
+    articles: list[str] = typer.Argument(..., help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help=f"File to write (default {defaults.OUTPUT_DIR}/DATE-SLUG.mp3)."
     ),
@@ -137,15 +129,22 @@ def generate(
         bounds=defaults.MAX_WER_RANGE,
         help="With --check: highest acceptable word error rate",
     ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    slot: SlotOption = None,
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
+    """Speak SOURCES (articles, pages, feeds) with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
     from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
+    from bulletin.text.rundown import rundown_from_options
 
     try:
         target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
+        newscast = rundown_from_options(rundown, at, station_config)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
@@ -174,6 +173,9 @@ def generate(
             station=station,
             show=show,
             artwork=artwork,
+            stories=stories,
+            rundown=newscast,
+            slot_s=slot,
         )
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
@@ -189,7 +191,10 @@ def generate(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script)
         typer.echo(summary_line(summary))
+        if "slot" in summary:
+            typer.echo(slot_line(summary["slot"]))
         if report is not None:
             print_report(report)
         if "published" in summary:
@@ -202,44 +207,47 @@ def generate(
         )
         raise typer.Exit(1)
     if play_after:
+        from bulletin.cli_feed import play
+
         play(result.output)
 
 
 @app.command()
 def script(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    article: str = typer.Argument(..., help=f"SOURCE: {SOURCES_HELP}."),
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
-    check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Also report characters the normaliser removed and those the voice would drop (exit 1 if any).",
+    ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
+    """Print the spoken script of SOURCE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
+    from bulletin.text.rundown import rundown_from_options
 
     try:
-        result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
+        frame = rundown_from_options(rundown, at, station_config)
+        result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
         fail(error)
-    dropped = result.dropped
     if as_json:
-        payload = {
-            "title": result.script.title,
-            "voice": result.voice,
-            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
-            "dropped_characters": sum(dropped.values()),
-            "dropped": dict(dropped),
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script, removed=False)
         for number, segment in enumerate(result.script.segments, 1):
             typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
         if check:
-            typer.echo(
-                f"characters the voice would drop: {sum(dropped.values())}"
-                + (f" ({''.join(sorted(dropped))})" if dropped else "")
-            )
-    if check and dropped:
+            typer.echo(f"characters the normaliser removed: {sum(result.removed.values())}" + shown(result.removed))
+            typer.echo(f"characters the voice would drop: {sum(result.dropped.values())}" + shown(result.dropped))
+    if check and (result.dropped or result.removed):
         raise typer.Exit(1)
 
 
@@ -304,103 +312,19 @@ def check(
         raise typer.Exit(1)
 
 
-# --- publishing commands (feed, serve, play) ---
+def _register_commands() -> None:
+    from bulletin.batch.command import batch
+    from bulletin.cli_feed import play, publish
+    from bulletin.cli_watch import watch
+    from bulletin.studio.command import serve, studio  # the two commands that run a web server
+
+    for command in (publish, serve, play, watch, batch, studio):
+        app.command()(command)
 
 
-@app.command()
-def publish(
-    audio: Path = typer.Argument(
-        ..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
-    ),
-    feed_dir: Path = typer.Option(
-        defaults.FEED_DIR, "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
-    ),
-    config: Optional[Path] = typer.Option(
-        None,
-        "--config",
-        help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml).",
-    ),
-    base_url: Optional[str] = typer.Option(
-        None, "--base-url", help="Public URL of the feed directory (overrides base_url)."
-    ),
-    replace: bool = typer.Option(
-        False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
-    ),
-    keep: int = ranged(
-        defaults.FEED_KEEP,
-        "--keep",
-        bounds=defaults.FEED_KEEP_RANGE,
-        help="Newest episodes listed in the feed (older audio stays on disk)",
-    ),
-    prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
-    as_json: JsonOption = False,
-) -> None:
-    """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
-    from bulletin.pipeline import publish_file
-
-    try:
-        episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
-    except BulletinError as error:
-        fail(error)
-    if as_json:
-        typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(
-            f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
-            f"feed {episode.feed_path}"
-        )
-
-
-# The two commands that run a web server, defined with the studio (bulletin/studio/command.py).
-app.command("serve")(serve_command)
-app.command("studio")(studio_command)
-
-
-@app.command()
-def play(
-    file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3)."),
-) -> None:
-    """Play FILE on the sound device, showing elapsed time and the current chapter."""
-    from bulletin.publish.playback import play as play_file
-    from bulletin.timecode import format_duration
-
-    interactive = sys.stdout.isatty()
-    shown = {"chapter": None}
-
-    def progress(elapsed_s: float, duration_s: float, chapter: str) -> None:
-        if interactive:
-            line = f"{format_duration(elapsed_s)} / {format_duration(duration_s)}  {chapter}"
-            typer.echo(f"\r{line[:78]:<78}", nl=False)
-        elif chapter != shown["chapter"]:
-            typer.echo(f"{format_duration(elapsed_s)}  {chapter}".rstrip())
-        shown["chapter"] = chapter
-
-    try:
-        play_file(file, on_progress=progress)
-    except BulletinError as error:
-        if interactive and shown["chapter"] is not None:
-            typer.echo("")
-        fail(error)
-    if interactive:
-        typer.echo("")
+_register_commands()
 
 
 def main() -> None:
-    """Console-script entry point: every error, usage errors included, is one line on stderr.
-
-    Usage errors (an unknown option, a value out of range) exit 2, without typer's box: the line
-    names the option and what it accepts.
-    """
-    exceptions = click_exceptions()
-    try:
-        code = app(standalone_mode=False)
-    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
-        error.show()
-        sys.exit(error.exit_code)
-    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
-        typer.echo(usage_line(error, RANGES), err=True)
-        sys.exit(error.exit_code)
-    except (exceptions.Abort, typer.Abort):
-        typer.echo("error: aborted", err=True)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    """Console-script entry point: every error, usage errors included, is one line on stderr."""
+    run_app(app)

@@ -64,6 +64,20 @@ def summary_line(summary: dict) -> str:
     )
 
 
+def slot_line(slot: dict) -> str:
+    """Return the line saying how a bulletin was fitted into its slot: what was dropped, how far pauses grew."""
+    line = f"slot {slot['slot_s']:g} s: {slot['planned_s']:.1f} s laid out, pauses x{slot['stretch']:.2f}"
+    if slot["dropped_sentences"]:
+        stories = sorted({item["story"] for item in slot["dropped"]})
+        line += (
+            f"; dropped {slot['dropped_sentences']} sentence(s), {slot['dropped_s']:.1f} s of speech, "
+            f"from story {', '.join(str(s) for s in stories)}"
+        )
+    if not slot["enough_material"]:
+        line += "; not enough material to fill it"
+    return line
+
+
 def print_report(report) -> None:
     """Print a listen-back report: overall WER, then each flagged segment with what was heard."""
     typer.echo(
@@ -100,3 +114,38 @@ def progress_bar(enabled: bool):
             yield advance
 
     return manager()
+
+
+def run_app(app) -> None:
+    """Run the typer ``app`` and exit; usage errors (unknown option, value out of range) are one line, exit 2.
+
+    The line names the option and what it accepts, without typer's box.
+    """
+    import sys
+
+    exceptions = click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
+        error.show()
+        sys.exit(error.exit_code)
+    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
+        typer.echo(usage_line(error, RANGES), err=True)
+        sys.exit(error.exit_code)
+    except (exceptions.Abort, typer.Abort):
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def shown(characters) -> str:
+    """Return " (abc)" listing ``characters`` (control codes escaped), or "" when there are none."""
+    return f" ({''.join(c if c.isprintable() else ascii(c)[1:-1] for c in sorted(characters))})" if characters else ""
+
+
+def print_warnings(script, removed: bool = True) -> None:
+    """Print the script's warnings (SSML tags ignored...) on stderr, and what the normaliser left out."""
+    for warning in script.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if removed and script.removed:
+        typer.echo(f"warning: characters no voice can say were left out{shown(set(script.removed))}", err=True)

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +29,24 @@ from bulletin.cache import SegmentCache
 from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
-from bulletin.errors import AudioError, OutputError, RequestError
+from bulletin.errors import AudioError, OutputError
 from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, slugify, sweep_temps
+from bulletin.newscast import (
+    fit_prepared,
+    fitted_script,
+    gather_articles,
+    make_script,
+    newscast_at,
+    slot_fit_from,
+    slot_of,
+    story_titles,
+    title_of,
+)
 from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
-from bulletin.text.article import Article, read_article
+from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
-from bulletin.text.segment import Script, build_script, join_scripts
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 if TYPE_CHECKING:
     from bulletin.publish.episodes import Episode
@@ -54,7 +67,7 @@ __all__ = [
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 """Bump when mixing, mastering or export change what a render produces."""
 
 
@@ -87,35 +100,36 @@ def check_output(output: Path, audio_format: str) -> None:
 # --- the script --------------------------------------------------------------------------------
 
 
-def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.text.normalize import load_lexicon, speakable_spans
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str):
-        return speakable_spans(text, alphabet, entries)
-
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
-
-
 def spoken_script(
-    article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
+    source: Path | str | Article,
+    voice: str = defaults.VOICE,
+    lexicon: Path | None = None,
+    max_chars: int = defaults.MAX_CHARS,
+    stories: int | None = None,
+    rundown: Rundown | None = None,
 ) -> SpokenScript:
-    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
-    low, high = defaults.MAX_CHARS_RANGE
-    if not low <= max_chars <= high:
-        raise RequestError(f"--max-chars {max_chars} is out of range; use {low} to {high}")
-    article = read_article(article_path)
+    request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
+    validate(request)
+    articles = gather_articles(request)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    at = newscast_at(request)
+    frame = (rundown, at) if rundown is not None else None
+    script = make_script(
+        articles,
+        alphabet,
+        lexicon,
+        max_chars,
+        bulletin_title(articles, dt.date.today()),
+        frame,
+        takes_phonemes=preset.engine == "kokoro",
+    )
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
@@ -137,10 +151,12 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
 
     started = time.perf_counter()
     validate(request)
-    articles = [read_article(path) for path in request.articles]
     preset = resolve_voice_spec(request.voice)
+    articles = gather_articles(request)
     date = request.date or dt.date.today()
-    title = bulletin_title(articles, date)
+    at = newscast_at(request)
+    slot_s = slot_of(request)
+    title = title_of(request, at) or bulletin_title(articles, date)
     output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
     check_output(output, request.audio_format)
     parts = _load_parts(request)
@@ -151,16 +167,27 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
         voice = open_voice(preset, request.voice_options)
     elif voice.name != preset.name:
         raise ValueError(f"produce: the voice given is {voice.name}, the request asks for {preset.name}")
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    frame = (request.rundown, at) if request.rundown is not None else None
+    script = make_script(
+        articles,
+        voice.alphabet,
+        request.lexicon,
+        request.max_chars,
+        title,
+        frame,
+        bool(slot_s),
+        getattr(voice, "takes_phonemes", False),
+    )
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
-            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
+            f"is speakable by voice "
             f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
         )
     sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
-    render_key = _render_key(keys, script, tags, request, parts)
+    render_key = _render_key(keys, script, tags, request, parts, slot_s)
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
@@ -173,7 +200,14 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
         release_memory()  # a kept voice stays loaded: still hand back what synthesis freed before the mix
     if progress:
         progress(len(keys), len(keys), "mixing")
-    figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
+    stinger = len({segment.story for segment in script.segments}) > 1
+    mix, fit = request.mix, None
+    if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
+        prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
+    titles = story_titles(request, articles)
+    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title, slot_s)
+    if fit is not None:
+        figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
 
@@ -201,7 +235,7 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
 
     lead = articles[0]
     if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
     else:
         description = " / ".join(article.title for article in articles)
     return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
@@ -230,8 +264,11 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
     return prepared, dropped
 
 
-def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
     from bulletin.audio.layout import assemble
     from bulletin.audio.master import master_to_file
@@ -240,10 +277,10 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
         prepared,
         parts["intro"],
         parts["outro"],
-        parts["stinger"] if len(articles) > 1 else None,
+        parts["stinger"] if stinger else None,
         parts["bed"],
-        request.mix,
-        [article.title for article in articles],
+        mix,
+        titles,
     )
     prepared.clear()  # the mix holds every sample now
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
@@ -275,12 +312,15 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
             raise AudioError(
                 f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
             )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
         audio_sha256 = sha256_file(staged_audio)
         texts = {
             "script": files.script_json(title, stitched.placements, audio_sha256),
             "chapters": files.chapters_json(stitched.chapters, audio_sha256),
             "vtt": files.vtt_text(stitched.placements),
             "srt": files.srt_text(stitched.placements),
+            "transcript": files.transcript_json(stitched.placements),
         }
         for kind in files.COMMIT_ORDER:
             sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
@@ -307,7 +347,7 @@ def _read_artwork(path: Path) -> bytes:
     return data
 
 
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict, slot_s) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
 
     def digest(samples) -> str | None:
@@ -318,22 +358,24 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),
         "tags": dataclasses.asdict(tags),
         "artwork": hashlib.sha256(parts["artwork"]).hexdigest(),
         "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
+        "slot": [slot_s, defaults.SLOT_UNDER_S, defaults.SLOT_STRETCH] if slot_s else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+    fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
         sidecars=sidecars,
-        script=script,
+        script=fitted_script(script, fit),
         voice=voice,
         duration_s=figures["duration_s"],
         speech_s=figures["speech_s"],
@@ -346,6 +388,7 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
+        slot_fit=fit,
     )
 
 

@@ -15,9 +15,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bulletin import defaults
+from bulletin.audio.fit import SlotFit
 from bulletin.audio.layout import MixSettings
 from bulletin.engines.base import VoiceOptions
 from bulletin.errors import ArticleError, RequestError
+from bulletin.text.article import Article
+from bulletin.text.rundown import Rundown
 from bulletin.text.segment import Script
 
 
@@ -25,8 +28,8 @@ from bulletin.text.segment import Script
 class GenerateRequest:
     """Everything ``produce`` needs; every default is bulletin.defaults'."""
 
-    articles: tuple[Path, ...]
-    """The article files, one story each, read in this order."""
+    articles: tuple[Path | str | Article, ...]
+    """The sources, read in this order: article files, URLs, feeds, "-" (stdin), or Articles (bulletin.sources)."""
     output: Path | None = None
     """Audio file to write; default audio_out/DATE-SLUG.<format>."""
     voice: str = defaults.VOICE
@@ -67,6 +70,14 @@ class GenerateRequest:
     """Cover image (PNG or JPEG); default the bundled one."""
     date: dt.date | None = None
     """Broadcast date (tags, default file name); default today."""
+    stories: int | None = None
+    """Most stories in the bulletin; a feed gives its newest items up to it (default 1, a newscast's station's)."""
+    rundown: Rundown | None = None
+    """Frame the stories as a newscast: greeting with the air time, headlines, sign-off."""
+    slot_s: float | None = None
+    """Fit the bulletin into this many seconds (never longer, at most SLOT_UNDER_S shorter with material enough)."""
+    allow_private: bool = True
+    """Fetch URLs on loopback and private addresses; False where sources come from other people (a web form)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,8 @@ class Bulletin:
     """Characters the voice dropped in the segments synthesised (always 0 when the normaliser did its job)."""
     seconds: float
     """Wall time of the run."""
+    slot_fit: SlotFit | None = None
+    """How the bulletin was fitted into its slot, when one was asked."""
 
     def summary(self) -> dict:
         """Return a JSON-ready summary."""
@@ -117,21 +130,42 @@ class Bulletin:
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
             "dropped_characters": self.dropped_characters,
+            "removed_characters": len(self.script.removed),
+            "warnings": list(self.script.warnings),
             "loudness_lufs": round(self.loudness_lufs, 2),
             "true_peak_db": round(self.true_peak_db, 2),
             "loudness_range_lu": round(self.loudness_range_lu, 2),
             "seconds": round(self.seconds, 2),
             "files": {kind: str(path) for kind, path in self.sidecars.items()},
+            **({"slot": self.slot_fit.summary()} if self.slot_fit else {}),
         }
 
 
 @dataclass(frozen=True)
 class SpokenScript:
-    """The script as a voice would read it, and what it would still drop."""
+    """The script as a voice would read it, what it would still drop, and what the normaliser left out."""
 
     script: Script
     voice: str
     dropped: Counter
+    """Characters of the spoken script the voice would drop."""
+    removed: Counter = field(default_factory=Counter)
+    """Characters of the article the normaliser left unsaid (emoji, CJK, Arabic, control codes)."""
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready report: each segment spoken and written, what is dropped or removed, warnings."""
+        return {
+            "title": self.script.title,
+            "voice": self.voice,
+            "segments": [
+                {"role": s.role, "story": s.story, "text": s.text, "written": s.written} for s in self.script.segments
+            ],
+            "dropped_characters": sum(self.dropped.values()),
+            "dropped": dict(self.dropped),
+            "removed_characters": sum(self.removed.values()),
+            "removed": dict(self.removed),
+            "warnings": list(self.script.warnings),
+        }
 
 
 # --- rules shared by every front end -----------------------------------------------------------
@@ -167,7 +201,11 @@ def parse_pauses(items: Iterable[str]) -> Mapping[str, int]:
 def validate(request: GenerateRequest) -> None:
     """Raise a BulletinError subclass naming the first value of ``request`` outside its range."""
     if not request.articles:
-        raise ArticleError("no article given; name at least one .txt or .md file")
+        raise ArticleError("no article given; name at least one article file, URL, feed or - for stdin")
+    if request.stories is not None and request.stories < 1:
+        raise RequestError(f"--stories {request.stories}: ask for at least one story")
+    if request.slot_s is not None and not defaults.SLOT_RANGE_S[0] <= request.slot_s <= defaults.SLOT_RANGE_S[1]:
+        raise RequestError(f"--slot {request.slot_s:g} s is out of range; use {defaults.span(defaults.SLOT_RANGE_S)} s")
     checks = [
         ("--max-chars", request.max_chars, defaults.MAX_CHARS_RANGE, ""),
         ("--loudness", request.target_lufs, defaults.LOUDNESS_RANGE_LUFS, " LUFS"),

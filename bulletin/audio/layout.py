@@ -45,7 +45,7 @@ class Mix:
     pauses_s: float = 0.0
     """Total silence added between parts."""
     chapters: list[Chapter] = field(default_factory=list)
-    """Chapter marks for the intro, the headline, each paragraph and the outro."""
+    """Chapter marks: the intro ("Générique"), each story under its written title, the outro ("Fin")."""
     stingers_s: float = 0.0
     """Total length of the stingers between stories."""
 
@@ -130,6 +130,8 @@ class MixSettings:
     """Silence after a segment of each role, inside a paragraph."""
     paragraph_pause_ms: int = PARAGRAPH_PAUSE_MS
     """Silence between paragraphs."""
+    clause_pause_ms: int = defaults.CLAUSE_PAUSE_MS
+    """Silence after a segment cut inside a sentence (at a comma), instead of the role's pause."""
     jingle_gap_ms: int = JINGLE_GAP_MS
     """Silence between a jingle (or stinger) and the speech next to it."""
     overlap_ms: int = 0
@@ -163,7 +165,9 @@ def assemble(
     """Return the stitched bulletin: intro, each (Segment, prepared speech) with role pauses, outro.
 
     A stinger plays between stories; a bed, if given, loops under everything between
-    the jingles and ducks under speech.
+    the jingles and ducks under speech. One chapter per story, titled with
+    ``story_titles[story]`` (the article's written title; "Sujet N" when none is given),
+    between the "Générique" and "Fin" chapters of the jingles.
     """
     settings = settings or MixSettings()
     AudioSegment = pydub_audio_segment()
@@ -184,6 +188,9 @@ def assemble(
         pauses += int(RATE_HZ * ms / 1000)
         add(np.zeros(int(RATE_HZ * ms / 1000), dtype=np.float32))
 
+    def story_title(story: int) -> str:
+        return story_titles[story] if story_titles and story < len(story_titles) else f"Sujet {story + 1}"
+
     overlap = 0
     if intro is not None:
         chapters.append(Chapter(0.0, "Générique"))
@@ -201,29 +208,28 @@ def assemble(
         if previous is not None:
             if story != getattr(previous, "story", 0):
                 silence(settings.jingle_gap_ms)
+                chapters.append(Chapter(position / RATE_HZ, story_title(story)))  # the stinger opens the story
                 if stinger is not None:
-                    chapters.append(Chapter(position / RATE_HZ, "Virgule"))
                     add(stinger)
                     stingers += stinger.size
                     silence(settings.jingle_gap_ms)
-            elif segment.paragraph == previous.paragraph and segment.role == previous.role:
-                silence(settings.pauses_ms[previous.role])
             else:
-                silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
-        if (
-            previous is None
-            or segment.paragraph != previous.paragraph
-            or segment.role != previous.role
-            or story != getattr(previous, "story", 0)
-        ):
-            title = story_titles[story] if story_titles and segment.role == "headline" else _chapter_title(segment)
-            chapters.append(Chapter(position / RATE_HZ, title))
+                silence(pause_after_ms(previous, segment, settings))
+        if previous is None:
+            chapters.append(Chapter(position / RATE_HZ, story_title(story)))
         if overlap and previous is None:
             speech = speech.copy()
             speech[:overlap] += pending_tail[: speech.size]
         placements.append(
             Placement(
-                segment.role, segment.text, position / RATE_HZ, (position + speech.size) / RATE_HZ, segment.paragraph
+                segment.role,
+                segment.text,
+                position / RATE_HZ,
+                (position + speech.size) / RATE_HZ,
+                segment.paragraph,
+                getattr(segment, "written", "") or segment.text,
+                getattr(segment, "rewrites", ()),
+                getattr(segment, "cut", "sentence"),
             )
         )
         add(speech)
@@ -259,6 +265,23 @@ def assemble(
     )
 
 
+def pause_after_ms(previous, following, settings: MixSettings) -> int:
+    """Return the silence between two segments of one story, in ms.
+
+    An explicit pause (an SSML ``<break>``) is exactly that long; inside a paragraph a
+    segment cut at a comma gets a clause pause and one cut at a sentence end the role's
+    pause; between paragraphs the paragraph pause (or the role's, if longer).
+    """
+    asked = getattr(previous, "pause_after_ms", None)
+    if asked is not None:
+        return asked
+    if following.paragraph == previous.paragraph and following.role == previous.role:
+        if getattr(previous, "cut", "sentence") in ("clause", "word"):
+            return settings.clause_pause_ms
+        return settings.pauses_ms[previous.role]
+    return max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role])
+
+
 def bed_under(
     bed: np.ndarray, placements: list[Placement], start: int, end: int, length: int, settings: MixSettings
 ) -> np.ndarray:
@@ -290,10 +313,3 @@ def bed_under(
     edges[span - fade :] = np.linspace(1, 0, fade)
     out[start:end] = looped * (envelope * edges).astype(np.float32)
     return out
-
-
-def _chapter_title(segment) -> str:
-    if segment.role == "source":
-        return "Source"
-    words = segment.text.split()
-    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")

@@ -104,6 +104,8 @@ class CoquiVoice:
                 f"voice {preset.name} is under the {preset.licence} licence (non-commercial use only); "
                 "read it, then pass --agree-licence (or set COQUI_TOS_AGREED=1) to use it"
             )
+        if preset.licence_must_agree:
+            os.environ["COQUI_TOS_AGREED"] = "1"  # agreed above; stops Coqui's [y/n] prompt when it downloads
         directory = Path(preset.model) if Path(preset.model).is_dir() else coqui_model_dir(preset.model)
         if directory is None:
             directory = _download_coqui_model(preset.model)

@@ -28,6 +28,7 @@ from bulletin import locations
 from bulletin.engines.base import VoiceOptions, VoicePreset, declared_alphabet, release_memory
 from bulletin.errors import VoiceError
 from bulletin.files import sha256_file
+from bulletin.text.ssml import PHONEME_MARK
 
 SAMPLE_RATE_HZ = 24000
 KOKORO_SUBDIR = "kokoro"
@@ -154,6 +155,8 @@ class KokoroVoice:
             ]
         )
         self._dropped: dict[str, bool] = {}
+        self.takes_phonemes = True
+        """SSML ``<phoneme>`` reaches this voice as IPA (``bulletin.text.ssml.PHONEME_MARK``)."""
 
     def _open(self):
         """Return kokoro-onnx's Kokoro on a new ONNX Runtime session."""
@@ -203,12 +206,28 @@ class KokoroVoice:
         raise VoiceError(f"unknown device {self.options.device!r}; use --device cpu or --device cuda")
 
     def phonemes(self, text: str) -> str:
-        """Return the phonemes Kokoro will speak for ``text`` (espeak-ng, French, stress marks)."""
+        """Return the phonemes Kokoro will speak for ``text`` (espeak-ng, French, stress marks).
+
+        Phonemes given in the text (an SSML ``<phoneme>``, marked by ``bulletin.text.ssml``)
+        are taken as they are, keeping only the symbols Kokoro knows.
+        """
+        vocab = self._engine().tokenizer.vocab
+        parts, position = [], 0
+        for match in PHONEME_MARK.finditer(text):
+            parts.append(self._espeak(text[position : match.start()], vocab))
+            parts.append("".join(p for p in match.group(2).replace("_", " ") if p in vocab))
+            position = match.end()
+        parts.append(self._espeak(text[position:], vocab))
+        return " ".join(" ".join(parts).split())
+
+    def _espeak(self, text: str, vocab) -> str:
+        """Return espeak-ng's phonemes for plain ``text``, only the symbols in ``vocab``."""
         import phonemizer
         from kokoro_onnx.tokenizer import _espeak_lock  # espeak-ng is process-global state
 
-        vocab = self._engine().tokenizer.vocab  # opening kokoro-onnx also points phonemizer at its bundled espeak-ng
-        with _espeak_lock:
+        if not text.strip():
+            return ""
+        with _espeak_lock:  # opening kokoro-onnx (self._engine) also points phonemizer at its bundled espeak-ng
             # remove-flags: espeak marks words it reads as English with "(en)…(fr)", which
             # kokoro-onnx would otherwise feed to the model as the phonemes "(", "e", "n", ")".
             spoken = phonemizer.phonemize(
@@ -234,7 +253,7 @@ class KokoroVoice:
         mostly typographic: « » [ ] – / # and the like.
         """
         counts: Counter[str] = Counter()
-        for character in text:
+        for character in PHONEME_MARK.sub(" ", text):  # given phonemes are not text espeak-ng reads
             if character in self.alphabet or character.isspace():
                 continue
             if character not in self._dropped:

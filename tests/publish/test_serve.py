@@ -165,18 +165,55 @@ def test_make_server_reports_a_busy_port(feed_dir):
 # ---------------------------------------------------------------------------- in a real browser
 
 
-def start_cli_server(directory: Path) -> tuple[subprocess.Popen, str]:
-    """Run `bulletin serve DIR --port 0` and return (process, base URL) once it listens."""
+def start_cli_server(directory: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """Run `bulletin serve DIR --port 0 [OPTIONS]` and return (process, base URL) once it listens."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from bulletin.cli import main; main()", "serve", str(directory), "--port", "0"],
+        [sys.executable, "-m", "bulletin", "serve", str(directory), "--port", "0", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
     )
     line = process.stderr.readline()  # "serving DIR at http://127.0.0.1:PORT/ (Ctrl-C to stop)"
-    assert " at http://127.0.0.1:" in line, line
+    assert " at http://" in line, line
     return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a `bulletin serve` process as Ctrl-C does."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_serve_listens_on_the_host_asked_and_only_there(feed_dir):
+    """--host 127.0.0.2 (another loopback address): served there, refused on 127.0.0.1 at the same port."""
+    process, base = start_cli_server(feed_dir, "--host", "127.0.0.2")
+    try:
+        assert base.startswith("http://127.0.0.2:")
+        status, _, body = fetch(base + MP3_PATH)
+        assert status == 200 and body == (feed_dir / MP3_PATH.lstrip("/")).read_bytes()
+        port = base.rsplit(":", 1)[1]
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+    finally:
+        stop(process)
+
+
+def test_serve_on_an_address_this_machine_lacks_is_one_line(feed_dir):
+    """192.0.2.1 is reserved for documentation (RFC 5737): binding to it fails, nothing is sent anywhere."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bulletin", "serve", str(feed_dir), "--host", "192.0.2.1", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+    )
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: cannot listen on 192.0.2.1:0")
 
 
 @pytest.fixture
@@ -214,8 +251,7 @@ new Promise((resolve) => {
 """
 
 
-@needs_chromium
-def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, browser):
+def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, browser, tmp_path):
     process, base = start_cli_server(feed_dir)
     try:
         browser.call("Page.enable")
@@ -258,15 +294,21 @@ def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, br
             })""")
         assert caption == "Récolte"  # the cue active at 1.5 s, shown under the player
         browser.evaluate("document.querySelectorAll('audio').forEach((a) => a.pause())")
+        # What a visitor sees: the heading drawn where the layout puts it, on a plain page background.
+        box = browser.evaluate(
+            "(() => { const r = document.querySelector('h1').getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom]; })()"
+        )
         shot = browser.call("Page.captureScreenshot", format="png")
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "serve-index.png"
+        screenshot = tmp_path / "serve-index.png"  # a temp dir: test artifacts never land in the checkout
         screenshot.write_bytes(base64.b64decode(shot["data"]))
-        assert screenshot.stat().st_size > 5000
+        from PIL import Image
+
+        image = Image.open(screenshot).convert("L")
+        heading = image.crop(tuple(round(v) for v in box))
+        dark, light = heading.getextrema()
+        assert light - dark > 100, "the heading is not drawn (no contrast where it should be)"
+        background = image.getpixel((image.width - 2, image.height - 2))
+        assert abs(background - light) < 40  # the heading's light pixels are the page background
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
