@@ -21,6 +21,8 @@ from bulletin.timecode import timestamp
 
 MP3_PRESCALE = 0.95
 """LAME (inside libsndfile and ffmpeg) scales CBR input below 320 kbps by 0.95; we compensate."""
+WRITE_BLOCK_FRAMES = 65536
+"""WAV, FLAC and OGG are written this many frames (1.5 s) per libsndfile call."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,11 @@ def write_audio(
         raise OutputError(f"unknown format {audio_format!r}; use mp3, wav, flac or ogg")
     container, subtype = formats[audio_format]
     with atomic_path(path) as temp:
-        soundfile.write(temp, np.clip(samples, -1.0, 1.0), RATE_HZ, format=container, subtype=subtype)
+        with soundfile.SoundFile(temp, "w", RATE_HZ, 1, format=container, subtype=subtype) as handle:
+            # in blocks: libsndfile's Vorbis writer overflows the stack (a segfault, no exception) when
+            # handed more than ~40 s in one call (python-soundfile #426, libsndfile #1095)
+            for start in range(0, samples.size, WRITE_BLOCK_FRAMES):
+                handle.write(np.clip(samples[start : start + WRITE_BLOCK_FRAMES], -1.0, 1.0))
         measured = refuse_empty(measure_file(temp), f"{audio_format} file")
         if audio_format in ("flac", "ogg"):
             tag_vorbis(temp, audio_format, tags, chapters, artwork)
