@@ -5,11 +5,13 @@ torch and TTS are imported only when a Coqui voice first speaks, never at ``impo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -221,23 +223,74 @@ class CoquiVoice:
         return np.asarray(samples, dtype=np.float32).reshape(-1)
 
 
+DOWNLOAD_TIMEOUT_S = (15.0, 60.0)
+"""(connect, read) timeouts of a model download: Coqui's own ``requests.get`` has none, so a dead network hung."""
+QUIET_LOGGERS = ("TTS", "urllib3", "requests", "huggingface_hub")
+"""Loggers silenced while a model downloads: a failure is reported by our one line, not their tracebacks."""
+
+
 def _download_coqui_model(model_name: str) -> Path:
     """Fetch ``model_name`` with Coqui's model manager; VoiceError naming the ways out on failure."""
-    logging.getLogger("TTS").setLevel(logging.ERROR)
+    print(f"bulletin: downloading the Coqui model {model_name} (once; kept for offline use)", file=sys.stderr)
     try:
-        from TTS.utils.manage import ModelManager
+        with _quiet_download():
+            from TTS.utils.manage import ModelManager
 
-        ModelManager(progress_bar=False).download_model(model_name)
+            ModelManager(progress_bar=False).download_model(model_name)
     except Exception as error:  # network, disk or hub failure: the user can act on it
         raise VoiceError(
-            f"cannot fetch Coqui model {model_name} ({type(error).__name__}: {str(error)[:100]}); it is "
-            "downloaded once on first use, so connect to the internet once, or use --voice DIR with a local "
-            "model directory, or another preset (bulletin voices)"
+            f"cannot fetch the Coqui model {model_name} ({_download_failure(error)}): it is downloaded once, "
+            "on first use; connect to the internet once, or use --voice fr-siwis (Kokoro, offline once "
+            "scripts/assemble_assets.py has run), or --voice DIR with a local Coqui model directory"
         ) from None
     directory = coqui_model_dir(model_name)
     if directory is None:
         raise VoiceError(f"Coqui model {model_name} was fetched but has no config.json; delete it and retry")
     return directory
+
+
+@contextlib.contextmanager
+def _quiet_download():
+    """Silence Coqui's and requests' logging, and give Coqui's downloads a timeout, for the block's duration."""
+    import requests
+    from TTS.utils import manage
+
+    class TimedRequests:  # Coqui calls requests.get(url, stream=True) without a timeout
+        def __getattr__(self, name):
+            return getattr(requests, name)
+
+        @staticmethod
+        def get(*args, **kwargs):
+            kwargs.setdefault("timeout", DOWNLOAD_TIMEOUT_S)
+            return requests.get(*args, **kwargs)
+
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    original = manage.requests
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    manage.requests = TimedRequests()
+    try:
+        yield
+    finally:
+        manage.requests = original
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _download_failure(error: BaseException) -> str:
+    """Return what went wrong with a download, in a few whole words ("no connection to github.com")."""
+    import requests
+
+    host = urlsplit(getattr(getattr(error, "request", None), "url", "") or "").hostname
+    if isinstance(error, requests.Timeout):
+        return f"no answer from {host or 'the server'} in time"
+    if isinstance(error, requests.ConnectionError):
+        return f"no connection to {host or 'the server'}"
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code} from {host or 'the server'}"
+    words = " ".join(str(error).split()) or type(error).__name__
+    return words if len(words) <= 100 else words[:100].rsplit(" ", 1)[0] + "…"
 
 
 def _checkpoint_in(directory: Path) -> Path:
