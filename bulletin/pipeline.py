@@ -29,10 +29,20 @@ from bulletin.engines.base import Voice
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
 from bulletin.errors import AudioError, OutputError, RequestError
-from bulletin.files import slugify
-from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
+from bulletin.request import (
+    Bulletin,
+    GenerateRequest,
+    SpokenScript,
+    broadcast_moment,
+    bulletin_title,
+    check_output,
+    loudness_targets,
+    notices,
+    output_path,
+    parse_pauses,
+    validate,
+)
 from bulletin.text.article import Article, read_article
-from bulletin.text.numbers_fr import MONTHS
 from bulletin.text.segment import Script, build_script, join_scripts
 
 if TYPE_CHECKING:
@@ -40,7 +50,7 @@ if TYPE_CHECKING:
     from bulletin.qa.listen import CheckReport
 
 Progress = Callable[[int, int, str], None]
-"""Called with (segments done, segments in all, stage: "speaking" or "mixing")."""
+"""Called with (segments done, segments in all, stage: "loading voice", "speaking" or "mixing")."""
 __all__ = [
     "Bulletin",
     "Delivery",
@@ -55,32 +65,6 @@ __all__ = [
 ]
 RENDER_VERSION = 3
 """Bump when mixing, mastering or export change what a render produces."""
-
-
-def bulletin_title(articles: list[Article], date: dt.date) -> str:
-    """Return the bulletin's title: the headline for one story, "Journal du 25 novembre 2026" for several."""
-    if len(articles) == 1:
-        return articles[0].title
-    return f"Journal du {date.day} {MONTHS[date.month - 1]} {date.year}"
-
-
-def default_output(title: str, date: dt.date, audio_format: str) -> Path:
-    """Return audio_out/DATE-SLUG.FORMAT, creating audio_out/ if needed."""
-    defaults.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    return defaults.OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{audio_format}"
-
-
-def check_output(output: Path, audio_format: str) -> None:
-    """Raise OutputError unless ``output`` can be written as ``audio_format``."""
-    if output.suffix.lower() != f".{audio_format}":
-        raise OutputError(
-            f"{output}: a {audio_format} file must end in .{audio_format}; "
-            f"use -o NAME.{audio_format} or --format {output.suffix.lstrip('.') or 'mp3'}"
-        )
-    if not output.parent.is_dir():
-        raise OutputError(f"{output.parent}: no such directory; create it or choose another output path")
-    if output.is_dir():
-        raise OutputError(f"{output}: is a directory; give a file name")
 
 
 # --- the script --------------------------------------------------------------------------------
@@ -126,14 +110,16 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     started = time.perf_counter()
     validate(request)
+    warnings = tuple(notices(request))
     articles = [read_article(path) for path in request.articles]
     preset = resolve_voice_spec(request.voice)
-    date = request.date or dt.date.today()
-    title = bulletin_title(articles, date)
-    output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
-    check_output(output, request.audio_format)
+    moment = broadcast_moment(request)
+    titles = [article.title for article in articles]
+    title = bulletin_title(titles, moment)
+    output = output_path(request, titles, moment)
+    check_output(output, request.audio_format, request.force)
     parts = _load_parts(request)
-    tags = _tags(articles, title, date, request)
+    tags = _tags(articles, title, moment.date(), request)
 
     voice = open_voice(preset, request.voice_options)
     script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
@@ -143,7 +129,7 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
-        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
+        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started, warnings)
 
     prepared, dropped = _speak(script, keys, voice, cache, progress)
     voice.close()  # the mix needs none of the model's memory
@@ -151,7 +137,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
         progress(len(keys), len(keys), "mixing")
     figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
     cache.store_render(render_key, output, sidecars, figures)
-    return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
+    hits, misses = cache.hits, cache.misses
+    return _bulletin(figures, output, sidecars, script, voice.name, hits, misses, dropped, started, warnings)
 
 
 def _load_parts(request: GenerateRequest) -> dict:
@@ -180,7 +167,8 @@ def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateR
         description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
     else:
         description = " / ".join(article.title for article in articles)
-    return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
+    station = request.station or request.show  # the artist tag names who speaks: the station, else the show
+    return Tags(title=title, station=station, show=request.show, date=date.isoformat(), description=description)
 
 
 def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None):
@@ -189,13 +177,17 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
 
     prepared = []
     dropped = 0
+    loaded = False
     total = len(script.segments)
     for index, (segment, key) in enumerate(zip(script.segments, keys)):
         cached = cache.get(key)
         if cached is None:
-            if progress:
-                progress(index, total, "speaking")
+            if progress:  # the model loads at the first segment it speaks, which can take seconds
+                progress(index, total, "loading voice" if not loaded else "speaking")
             dropped += sum(voice.dropped_characters(segment.text).values())
+            if progress and not loaded:
+                progress(index, total, "speaking")
+            loaded = True
             samples, rate = voice.synthesize(segment.text), voice.sample_rate
             cache.put(key, samples, rate)
         else:
@@ -284,7 +276,7 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+def _bulletin(figures: dict, output, sidecars, script, voice, hits: int, misses: int, dropped: int, started, warnings):
     return Bulletin(
         output=output,
         sidecars=sidecars,
@@ -301,6 +293,7 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
+        warnings=warnings,
     )
 
 

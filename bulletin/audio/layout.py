@@ -45,7 +45,7 @@ class Mix:
     pauses_s: float = 0.0
     """Total silence added between parts."""
     chapters: list[Chapter] = field(default_factory=list)
-    """Chapter marks for the intro, the headline, each paragraph and the outro."""
+    """Chapter marks: the intro ("Générique"), each story under its written title, the outro ("Fin")."""
     stingers_s: float = 0.0
     """Total length of the stingers between stories."""
 
@@ -163,7 +163,9 @@ def assemble(
     """Return the stitched bulletin: intro, each (Segment, prepared speech) with role pauses, outro.
 
     A stinger plays between stories; a bed, if given, loops under everything between
-    the jingles and ducks under speech.
+    the jingles and ducks under speech. One chapter per story, titled with
+    ``story_titles[story]`` (the article's written title; "Sujet N" when none is given),
+    between the "Générique" and "Fin" chapters of the jingles.
     """
     settings = settings or MixSettings()
     AudioSegment = pydub_audio_segment()
@@ -184,6 +186,9 @@ def assemble(
         pauses += int(RATE_HZ * ms / 1000)
         add(np.zeros(int(RATE_HZ * ms / 1000), dtype=np.float32))
 
+    def story_title(story: int) -> str:
+        return story_titles[story] if story_titles and story < len(story_titles) else f"Sujet {story + 1}"
+
     overlap = 0
     if intro is not None:
         chapters.append(Chapter(0.0, "Générique"))
@@ -201,8 +206,8 @@ def assemble(
         if previous is not None:
             if story != getattr(previous, "story", 0):
                 silence(settings.jingle_gap_ms)
+                chapters.append(Chapter(position / RATE_HZ, story_title(story)))  # the stinger opens the story
                 if stinger is not None:
-                    chapters.append(Chapter(position / RATE_HZ, "Virgule"))
                     add(stinger)
                     stingers += stinger.size
                     silence(settings.jingle_gap_ms)
@@ -210,14 +215,8 @@ def assemble(
                 silence(settings.pauses_ms[previous.role])
             else:
                 silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
-        if (
-            previous is None
-            or segment.paragraph != previous.paragraph
-            or segment.role != previous.role
-            or story != getattr(previous, "story", 0)
-        ):
-            title = story_titles[story] if story_titles and segment.role == "headline" else _chapter_title(segment)
-            chapters.append(Chapter(position / RATE_HZ, title))
+        if previous is None:
+            chapters.append(Chapter(position / RATE_HZ, story_title(story)))
         if overlap and previous is None:
             speech = speech.copy()
             speech[:overlap] += pending_tail[: speech.size]
@@ -290,10 +289,3 @@ def bed_under(
     edges[span - fade :] = np.linspace(1, 0, fade)
     out[start:end] = looped * (envelope * edges).astype(np.float32)
     return out
-
-
-def _chapter_title(segment) -> str:
-    if segment.role == "source":
-        return "Source"
-    words = segment.text.split()
-    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")

@@ -86,10 +86,21 @@ class CoquiVoice:
         self._directory = directory
         self._checkpoint = _checkpoint_in(directory)
         self.alphabet = coqui_alphabet_from_config(directory / "config.json")
+        self.speed = options.speed_for(preset)
+        """Speaking rate: VITS durations are scaled by it (``fastvits.scaled_durations``), XTTS takes it as is."""
+        model_type = _model_type(directory / "config.json")
+        if self.speed != 1.0 and model_type not in SPEED_MODELS:
+            raise VoiceError(
+                f"voice {preset.name}: a Coqui {model_type or 'unknown'} model has no speaking-rate control; "
+                "leave out --speed, or use a VITS voice (fr-css10, --voice DIR) or fr-siwis"
+            )
         from bulletin.engines.fastvits import resolve_engine
 
         self.engine = resolve_engine(options.engine, directory / "config.json", options.device)
         """The engine that will run: "bf16", "torch" or "onnx" (see bulletin.engines.fastvits)."""
+        if self.engine == "onnx" and self.speed != 1.0:  # the exported graph rounds durations up, unscaled
+            logging.getLogger(__name__).warning("engine onnx has no exact speaking rate; using torch for --speed")
+            self.engine = "torch"
         self.identity = "|".join(
             [
                 "coqui",
@@ -101,6 +112,8 @@ class CoquiVoice:
         )
         if self.engine == "bf16":  # different samples (~0.3 dB log-mel): its own cache entries
             self.identity += "|bf16"
+        if self.speed != 1.0:  # only then, so the cache entries made before speeds existed stay valid
+            self.identity += f"|speed={self.speed:g}"
         self._tts = None
         self._fast = None
 
@@ -173,6 +186,10 @@ class CoquiVoice:
             from bulletin.engines.fastvits import chunked_decoder
 
             chunked_decoder(model)
+        if self.speed != 1.0 and type(model).__name__ == "Vits":
+            from bulletin.engines.fastvits import scaled_durations
+
+            scaled_durations(model, self.speed)
         if hasattr(model, "posterior_encoder"):  # a VITS's training-only half (~20 % of it)
             model.posterior_encoder = None
         release_memory()
@@ -215,6 +232,8 @@ class CoquiVoice:
         kwargs = {}
         if self.preset.needs_speaker_wav:
             kwargs = {"speaker_wav": str(self.options.speaker_wav), "language": self.preset.language}
+            if self.speed != 1.0:
+                kwargs["speed"] = self.speed  # XTTS's own rate control
         elif self.preset.speaker:
             kwargs = {"speaker": self.preset.speaker}
         with torch.inference_mode():
@@ -225,6 +244,8 @@ class CoquiVoice:
 
 DOWNLOAD_TIMEOUT_S = (15.0, 60.0)
 """(connect, read) timeouts of a model download: Coqui's own ``requests.get`` has none, so a dead network hung."""
+SPEED_MODELS = ("vits", "xtts")
+"""Coqui model types whose speaking rate can be set (VITS: length scale; XTTS: its speed argument)."""
 QUIET_LOGGERS = ("TTS", "urllib3", "requests", "huggingface_hub")
 """Loggers silenced while a model downloads: a failure is reported by our one line, not their tracebacks."""
 
@@ -291,6 +312,16 @@ def _download_failure(error: BaseException) -> str:
         return f"HTTP {error.response.status_code} from {host or 'the server'}"
     words = " ".join(str(error).split()) or type(error).__name__
     return words if len(words) <= 100 else words[:100].rsplit(" ", 1)[0] + "…"
+
+
+def _model_type(config_path: Path) -> str:
+    """Return the "model" of a Coqui config.json ("vits", "xtts", "tacotron2"...), "" if unreadable."""
+    import json
+
+    try:
+        return str(json.loads(Path(config_path).read_text(encoding="utf-8")).get("model", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _checkpoint_in(directory: Path) -> Path:
