@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import typer
 
+from bulletin import cli_options as opts
 from bulletin import defaults
-from bulletin.console import fail, print_report, progress_bar, summary_line
+from bulletin.console import Command, Group, fail, print_report, progress_bar, summary_line, warn
 from bulletin.errors import BulletinError
 
 app = typer.Typer(
@@ -24,119 +25,68 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,
 )
-
-LOUDNESS_PRESETS_HELP = ", ".join(
-    f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
-)
-
-# Options shared by several commands, defined once.
-VoiceOption = Annotated[
-    str,
-    typer.Option(
-        "--voice",
-        help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
-    ),
-]
-LexiconOption = Annotated[
-    Optional[Path], typer.Option("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
-]
-MaxCharsOption = Annotated[
-    int,
-    typer.Option(
-        "--max-chars",
-        min=defaults.MAX_CHARS_RANGE[0],
-        max=defaults.MAX_CHARS_RANGE[1],
-        help="Longest segment, in spoken characters.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+# Every command is declared with cls=Command: readable value labels in its help (bulletin.console).
 
 
-@app.command()
+@app.callback()
+def main_options(version: opts.Version = False) -> None:
+    """Turn French news articles into broadcast-ready radio bulletins."""
+
+
+@app.command(cls=Command)
 def generate(
-    articles: list[Path] = typer.Argument(
-        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
-    ),
-    output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="File to write (default audio_out/DATE-SLUG.mp3)."
-    ),
-    voice: VoiceOption = defaults.VOICE,
-    no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
-    intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
-    outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
-    stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
-    bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
-    duck_db: float = typer.Option(defaults.DUCK_DB, "--duck-db", help="Bed gain under speech, in dB."),
-    overlap_ms: int = typer.Option(
-        0,
-        "--overlap-ms",
-        min=defaults.OVERLAP_RANGE_MS[0],
-        max=defaults.OVERLAP_RANGE_MS[1],
-        help="Start speaking this long before the intro ends.",
-    ),
-    pause: list[str] = typer.Option(
-        [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
-    ),
-    loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
-    loudness: Optional[float] = typer.Option(
-        None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
-    ),
-    true_peak: Optional[float] = typer.Option(
-        None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
-    ),
-    audio_format: str = typer.Option(
-        defaults.AUDIO_FORMAT,
-        "--format",
-        help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
-    ),
-    bitrate: int = typer.Option(
-        defaults.BITRATE_KBPS, "--bitrate", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
-    ),
-    station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
-    show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
-    artwork: Optional[Path] = typer.Option(
-        None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."
-    ),
-    cache_dir: Optional[Path] = typer.Option(
-        None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
-    ),
-    device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
-    engine: str = typer.Option(
-        defaults.ENGINE,
-        "--engine",
-        help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), torch or onnx.",
-    ),
-    speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
-    agree_licence: bool = typer.Option(
-        False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
-    ),
-    lexicon: LexiconOption = None,
-    max_chars: MaxCharsOption = defaults.MAX_CHARS,
-    publish_dir: Optional[Path] = typer.Option(
-        None, "--publish", help="Then publish the bulletin into this feed directory."
-    ),
-    feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
-    play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
-    check_after: bool = typer.Option(
-        False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
-    ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
-    ),
-    as_json: JsonOption = False,
+    articles: opts.Articles,
+    output: opts.Output = None,
+    name: opts.Name = None,
+    force: opts.Force = False,
+    voice: opts.Voice = defaults.VOICE,
+    speed: opts.Speed = None,
+    no_jingles: opts.NoJingles = False,
+    intro: opts.Intro = None,
+    outro: opts.Outro = None,
+    stinger: opts.Stinger = None,
+    bed: opts.Bed = None,
+    duck_db: opts.DuckDb = defaults.DUCK_DB,
+    overlap_ms: opts.OverlapMs = 0,
+    pause: opts.Pause = [],  # noqa: B006  (typer's way to default a repeatable option; never mutated)
+    loudness_preset: opts.Preset = defaults.LOUDNESS_PRESET,
+    loudness: opts.Loudness = None,
+    true_peak: opts.TruePeak = None,
+    audio_format: opts.Format = defaults.AUDIO_FORMAT,
+    bitrate: opts.Bitrate = defaults.BITRATE_KBPS,
+    station: opts.Station = defaults.STATION,
+    show: opts.Show = defaults.SHOW,
+    artwork: opts.Artwork = None,
+    cache_dir: opts.CacheDir = None,
+    device: opts.DeviceChoice = defaults.DEVICE,
+    threads: opts.Threads = None,
+    engine: opts.EngineChoice = defaults.ENGINE,
+    speaker_wav: opts.SpeakerWav = None,
+    agree_licence: opts.AgreeLicence = False,
+    lexicon: opts.Lexicon = None,
+    max_chars: opts.MaxChars = defaults.MAX_CHARS,
+    publish_dir: opts.PublishDir = None,
+    feed_config: opts.FeedConfig = None,
+    play_after: opts.Play = False,
+    check_after: opts.Check = False,
+    max_wer: opts.MaxWer = defaults.MAX_WER,
+    as_json: opts.Json = False,
 ) -> None:
     """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
-    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
+    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, notices, parse_pauses, produce
 
     try:
         target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
+            name=name,
+            force=force,
             voice=voice,
             voice_options=VoiceOptions(
                 device=device,
@@ -145,6 +95,7 @@ def generate(
                 agree_licence=agree_licence,
                 engine=engine,
                 cache_dir=cache_dir,
+                speed=speed,
             ),
             cache_dir=cache_dir,
             lexicon=lexicon,
@@ -163,17 +114,26 @@ def generate(
             show=show,
             artwork=artwork,
         )
+        for notice in notices(request):
+            warn(notice)
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
         delivery = deliver(result, check=check_after, max_wer=max_wer, publish_dir=publish_dir, feed_config=feed_config)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     summary = result.summary()
     report = delivery.report
     if report is not None:
         summary["check"] = report.to_dict()
     if delivery.episode is not None:
         summary["published"] = delivery.episode.summary()
+    failure = None
+    if not delivery.passed:
+        failure = (
+            f"listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
+            f"{len(report.flagged)} unintelligible segment(s); not published"
+        )
+        summary["error"] = failure
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -182,25 +142,21 @@ def generate(
             print_report(report)
         if "published" in summary:
             typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
-    if not delivery.passed:
-        typer.echo(
-            f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
-            f"{len(report.flagged)} unintelligible segment(s); not published",
-            err=True,
-        )
+    if failure:
+        typer.echo(f"error: {failure}", err=True)
         raise typer.Exit(1)
     if play_after:
         play(result.output)
 
 
-@app.command()
+@app.command(cls=Command)
 def script(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
-    voice: VoiceOption = defaults.VOICE,
-    lexicon: LexiconOption = None,
-    max_chars: MaxCharsOption = defaults.MAX_CHARS,
+    article: Path = typer.Argument(..., metavar="ARTICLE", help="Article file (.txt or .md)."),
+    voice: opts.Voice = defaults.VOICE,
+    lexicon: opts.Lexicon = None,
+    max_chars: opts.MaxChars = defaults.MAX_CHARS,
     check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
-    as_json: JsonOption = False,
+    as_json: opts.Json = False,
 ) -> None:
     """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
@@ -208,7 +164,7 @@ def script(
     try:
         result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     dropped = result.dropped
     if as_json:
         payload = {
@@ -231,8 +187,8 @@ def script(
         raise typer.Exit(1)
 
 
-@app.command()
-def voices(as_json: JsonOption = False) -> None:
+@app.command(cls=Command)
+def voices(as_json: opts.Json = False) -> None:
     """List voice presets and whether each can be used offline now."""
     from bulletin.engines.factory import preset_status
     from bulletin.engines.presets import list_presets
@@ -266,16 +222,14 @@ def voices(as_json: JsonOption = False) -> None:
     Console().print(table)
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
-    audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
+    audio: Path = typer.Argument(..., metavar="AUDIO", help="Bulletin audio to listen to."),
     script_file: Optional[Path] = typer.Option(
-        None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
+        None, "--script", metavar="FILE", help="Its script JSON (default: AUDIO's .script.json)."
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."
-    ),
-    as_json: JsonOption = False,
+    max_wer: opts.MaxWer = defaults.MAX_WER,
+    as_json: opts.Json = False,
 ) -> None:
     """Listen back to AUDIO with speech recognition and flag segments a listener would not understand."""
     from bulletin.qa.listen import check_file
@@ -283,7 +237,7 @@ def check(
     try:
         report = check_file(audio, script_file, max_wer)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -295,30 +249,36 @@ def check(
 # --- publishing commands (feed, serve, play) ---
 
 
-@app.command()
+@app.command(cls=Command)
 def publish(
     audio: Path = typer.Argument(
-        ..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
+        ..., metavar="AUDIO", help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
     ),
     feed_dir: Path = typer.Option(
-        defaults.FEED_DIR, "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
+        defaults.FEED_DIR, "--feed-dir", metavar="DIR", help="Feed directory (feed.xml, index.html, episodes/)."
     ),
     config: Optional[Path] = typer.Option(
         None,
         "--config",
-        help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml).",
+        metavar="FILE",
+        help="Channel TOML (default: the one DIR remembers from its first publish, DIR/podcast.toml; "
+        "then ./podcast.toml; see examples/podcast.toml).",
     ),
     base_url: Optional[str] = typer.Option(
-        None, "--base-url", help="Public URL of the feed directory (overrides base_url)."
+        None, "--base-url", metavar="URL", help="Public URL of the feed directory (overrides base_url)."
     ),
     replace: bool = typer.Option(
         False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
     ),
     keep: int = typer.Option(
-        defaults.FEED_KEEP, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
+        defaults.FEED_KEEP,
+        "--keep",
+        metavar="N",
+        min=1,
+        help="Newest episodes listed in the feed (older audio stays on disk).",
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
-    as_json: JsonOption = False,
+    as_json: opts.Json = False,
 ) -> None:
     """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
     from bulletin.pipeline import publish_file
@@ -326,7 +286,7 @@ def publish(
     try:
         episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if as_json:
         typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
     else:
@@ -336,11 +296,17 @@ def publish(
         )
 
 
-@app.command()
+@app.command(cls=Command)
 def serve(
-    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
-    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    directory: Path = typer.Argument(
+        ..., metavar="DIR", help="Feed directory to serve (as written by `bulletin publish`)."
+    ),
+    host: str = typer.Option(
+        defaults.SERVE_HOST, "--host", metavar="ADDRESS", help="Address to listen on (localhost by default)."
+    ),
+    port: int = typer.Option(
+        defaults.SERVE_PORT, "--port", metavar="PORT", min=0, max=65535, help="Port (0 picks a free one)."
+    ),
 ) -> None:
     """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
     from bulletin.publish.serve import serve as serve_directory
@@ -354,9 +320,11 @@ def serve(
         fail(error)
 
 
-@app.command()
+@app.command(cls=Command)
 def play(
-    file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3)."),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="Audio file to play (MP3; chapters from .chapters.json or ID3)."
+    ),
 ) -> None:
     """Play FILE on the sound device, showing elapsed time and the current chapter."""
     from bulletin.publish.playback import play as play_file

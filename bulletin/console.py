@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
+import typer.core
 
 from bulletin.errors import BulletinError
 
 
-def fail(error: BulletinError) -> None:
-    """Print ``error`` as one line on stderr and exit 1."""
+def fail(error: BulletinError | str, as_json: bool = False) -> None:
+    """Print ``error`` as one line on stderr (and, with ``as_json``, as {"error": ...} on stdout); exit 1."""
+    if as_json:
+        typer.echo(json.dumps({"error": str(error)}, ensure_ascii=False))
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(1)
+
+
+def warn(message: str) -> None:
+    """Print a warning as one line on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
+def readable_labels(params: list) -> list:
+    """Return ``params`` relabelled for a help text: values named, not typed.
+
+    typer labels values with Python types (``<list[Path]>``, ``<str>``, ``<bool>``): an
+    argument is labelled by its name alone (ARTICLE), a flag by nothing, a choice by its
+    values (mp3|wav|flac|ogg); every other option names its value with ``metavar`` (FILE, LUFS).
+    """
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if isinstance(param, typer.core.TyperArgument):
+            param.display_type_rich = lambda ctx: None
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.metavar is None and descriptor is not None and descriptor.is_choice:
+            param.metavar = "|".join(str(choice) for choice in descriptor.choices)
+    return params
+
+
+class Command(typer.core.TyperCommand):
+    """A typer command whose help names values instead of typing them (``readable_labels``)."""
+
+    def get_params(self, ctx):
+        """Return the command's parameters (and --help), relabelled for the help text."""
+        return readable_labels(super().get_params(ctx))
+
+
+class Group(typer.core.TyperGroup):
+    """The ``bulletin`` group, with the same readable labels for --version and --help."""
+
+    def get_params(self, ctx):
+        """Return the group's parameters, relabelled for the help text."""
+        return readable_labels(super().get_params(ctx))
 
 
 def summary_line(summary: dict) -> str:
@@ -51,7 +95,7 @@ def progress_bar(enabled: bool):
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
         ) as bar:
-            task = bar.add_task("speaking", total=None)
+            task = bar.add_task("loading voice", total=None)  # the first stage that takes time
 
             def advance(done: int, total: int, label: str = "speaking") -> None:
                 bar.update(task, completed=done, total=total, description=label)

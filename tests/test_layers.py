@@ -29,7 +29,7 @@ LAYERS = {
     "front": 6,  # cli and the front ends built on the pipeline: watch, studio, batch
 }
 BASE = {"errors", "defaults", "files", "config", "locations", "timecode", "cache", "assets", "voices", "__init__"}
-FRONT = {"cli", "console", "__main__", "watch", "studio", "batch"}
+FRONT = {"cli", "cli_options", "console", "__main__", "watch", "studio", "batch"}
 
 
 def module_name(path: Path) -> str:
