@@ -187,3 +187,24 @@ def test_help_lists_commands(cli):
     assert result.returncode == 0
     for command in ("generate", "script", "voices"):
         assert command in result.stdout
+
+
+def test_a_four_minute_bulletin_comes_out_as_ogg(generated, tmp_path, tiny_voice_dir, cli):
+    """libsndfile's Vorbis writer segfaulted (exit 139) past ~40 s; the example is over 4 minutes here."""
+    from mutagen.oggvorbis import OggVorbis
+
+    from helpers import EXAMPLE
+
+    work, _, cold, _, _ = generated
+    out = tmp_path / "b.ogg"
+    args = ("generate", EXAMPLE, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", work / "cache", "--json")
+    result = cli(*args, "--format", "OGG")  # choices are case-insensitive
+    assert result.returncode == 0, (result.returncode, result.stderr[-500:])
+    summary = json.loads(result.stdout)
+    assert summary["duration_s"] >= 240 and summary["cache_hits"] == cold["segments"]
+    assert soundfile.info(str(out)).duration == pytest.approx(summary["duration_s"], abs=0.05)
+    tags = OggVorbis(out)
+    assert [tags[f"CHAPTER{n:03d}NAME"][0] for n in (1, 2, 3)] == ["Générique", str(ID3(work / "b.mp3")["TIT2"]), "Fin"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["b.ogg", "b.vtt", "b.srt", "b.chapters.json", "b.script.json"]
+    )
