@@ -76,7 +76,7 @@ def load_channel(path: Path | str) -> Channel:
         channel.zone()
     except (ValueError, LookupError):  # zoneinfo: unknown name, or a name that is a path
         raise BulletinError(
-            f"{path}: timezone {channel.timezone!r} is not an IANA time zone; write one like \"Europe/Paris\""
+            f'{path}: timezone {channel.timezone!r} is not an IANA time zone; write one like "Europe/Paris"'
         ) from None
     return channel
 
