@@ -69,12 +69,12 @@ Articles = Annotated[
     list[Path],
     typer.Argument(metavar="ARTICLE", help="Article file(s) (.txt or .md); several make a multi-story bulletin."),
 ]
-Output = _file("-o", "--output", help="File to write (default: in audio_out/, named by --name).")
+Output = _file("-o", "--output", help=f"File to write (default: in {defaults.OUTPUT_DIR}/, named by --name).")
 Name = _option(
     Optional[str],
     "--name",
     metavar="TEMPLATE",
-    help=f"File name in audio_out/ from {NAME_FIELDS_HELP} (default {defaults.NAME_STORY}; "
+    help=f"File name in {defaults.OUTPUT_DIR}/ from {NAME_FIELDS_HELP} (default {defaults.NAME_STORY}; "
     f"{defaults.NAME_JOURNAL} for several stories).",
 )
 Force = _option(bool, "--force", help="Replace the output file if it exists (never replaced otherwise).")

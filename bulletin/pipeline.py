@@ -74,12 +74,12 @@ def make_script(
     articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
 ) -> Script:
     """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.text.normalize import load_lexicon, speakable
+    from bulletin.text.normalize import load_lexicon, speakable_spans
 
     entries = load_lexicon(lexicon)
 
-    def speak(text: str) -> str:
-        return speakable(text, alphabet, entries)
+    def speak(text: str):
+        return speakable_spans(text, alphabet, entries)
 
     scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
     return join_scripts(scripts, title or articles[0].title)

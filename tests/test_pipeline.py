@@ -19,7 +19,8 @@ from helpers import make_channel
 
 ARTICLE = """# Le conseil municipal vote le budget
 
-Lyon, 3 mars (RHC) Le conseil municipal a voté mardi un budget de 12 millions d'euros. La séance a duré quatre heures. Les élus de l'opposition ont voté contre.
+Lyon, 3 mars (RHC) Le conseil municipal a voté mardi un budget de 12 millions d'euros. \
+La séance a duré quatre heures. Les élus de l'opposition ont voté contre.
 
 Le maire a salué un budget "responsable". Il a promis de nouvelles pistes cyclables avant l'été.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from bulletin import defaults
 from bulletin.audio.sidecars import MIME_TYPES
 from bulletin.publish.channel import Channel, podcast_guid
 from bulletin.timecode import timestamp
@@ -31,7 +32,9 @@ def feed_url(base_url: str, relative: str) -> str:
     return f"{base_url}/{quote(relative)}"
 
 
-def render_feed(channel: Channel, entries: list[dict], base_url: str, keep: int = 100, artwork_url: str = "") -> bytes:
+def render_feed(
+    channel: Channel, entries: list[dict], base_url: str, keep: int = defaults.FEED_KEEP, artwork_url: str = ""
+) -> bytes:
     """Return feed.xml for ``entries`` (newest first; only the first ``keep``) as UTF-8 bytes."""
     from lxml import etree
 

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bulletin import defaults
 from bulletin.errors import BulletinError
 
 MIME_TYPES = {
@@ -127,7 +128,7 @@ class FeedRequestHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(
-    directory: Path | str, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False
+    directory: Path | str, host: str = defaults.SERVE_HOST, port: int = defaults.SERVE_PORT, verbose: bool = False
 ) -> ThreadingHTTPServer:
     """Return a bound (not yet serving) threading HTTP server for ``directory``; port 0 picks a free port."""
     directory = Path(directory)
@@ -144,7 +145,11 @@ def make_server(
 
 
 def serve(
-    directory: Path | str, host: str = "127.0.0.1", port: int = 8000, verbose: bool = True, on_ready=None
+    directory: Path | str,
+    host: str = defaults.SERVE_HOST,
+    port: int = defaults.SERVE_PORT,
+    verbose: bool = True,
+    on_ready=None,
 ) -> None:
     """Serve ``directory`` until interrupted; ``on_ready(url)`` is called once listening."""
     server = make_server(directory, host, port, verbose=verbose)

@@ -23,6 +23,7 @@ from bulletin.text.numbers_fr import (
     ordinal,
     roman_value,
 )
+from bulletin.text.spans import Plain
 
 _INT = r"\d+"
 _NUM = r"\d+(?:,\d+)?"  # French decimal comma: "2,5"
@@ -146,11 +147,18 @@ _SIGNS = {"-": "moins ", "−": "moins ", "+": "plus ", "": ""}
 
 def say_numbers(text: str) -> str:
     """Return ``text`` with every number, date, time, ordinal and Roman numeral written out in words."""
-    text = _THOUSANDS_SPACE.sub(lambda m: m.group().replace(" ", ""), text)
-    text = _THOUSANDS_DOT.sub(lambda m: m.group().replace(".", ""), text)
-    for pattern, rule in _RULES:
-        text = pattern.sub(rule, text)
-    return _DIGITS.sub(lambda m: integer_text(m.group()), text)
+    plain = Plain(text)
+    say_numbers_in(plain)
+    return plain.text
+
+
+def say_numbers_in(text: Plain) -> None:
+    """Write out every number of ``text`` in words (a text the normaliser may be tracking)."""
+    text.sub(_THOUSANDS_SPACE, lambda m: m.group().replace(" ", ""), "number")
+    text.sub(_THOUSANDS_DOT, lambda m: m.group().replace(".", ""), "number")
+    for pattern, say, rule in _RULES:
+        text.sub(pattern, say, rule)
+    text.sub(_DIGITS, lambda m: integer_text(m.group()), "number")
 
 
 def _numeric_date(match: re.Match[str]) -> str:
@@ -291,23 +299,24 @@ def _plain(match: re.Match[str]) -> str:
     return integer_text(integer, feminine)
 
 
-_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (_DATE_ISO, _iso_date),
-    (_DATE_NUMERIC, _numeric_date),
-    (_FRACTION, lambda m: f"{m.group(1)} sur {m.group(2)}"),
-    (_TIME_H, _time_h),
-    (_TIME_COLON, _time_colon),
-    (_YEAR_RANGE, _year_range),
-    (_RANGE, _range),
-    (_ORDINAL, _ordinal),
-    (_ROMAN_ORDINAL, _roman_ordinal),
-    (_REGNAL, _regnal),
-    (_ROMAN_ALONE, _roman_alone),
-    (_CURRENCY_FIRST, _currency_first),
-    (_AMOUNT, _amount),
-    (_MEASURE, _measure),
-    (_MIXED, _mixed),
-    (_LETTER_DASH_DIGIT, lambda m: " "),
-    (_NUMBER_SIGN, _sign),
-    (_PLAIN, _plain),
+_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str], str]] = [
+    (_DATE_ISO, _iso_date, "date"),
+    (_DATE_NUMERIC, _numeric_date, "date"),
+    (_FRACTION, lambda m: f"{m.group(1)} sur {m.group(2)}", "fraction"),
+    (_TIME_H, _time_h, "time"),
+    (_TIME_COLON, _time_colon, "time"),
+    (_YEAR_RANGE, _year_range, "range"),
+    (_RANGE, _range, "range"),
+    (_ORDINAL, _ordinal, "ordinal"),
+    (_ROMAN_ORDINAL, _roman_ordinal, "roman"),
+    (_REGNAL, _regnal, "roman"),
+    (_ROMAN_ALONE, _roman_alone, "roman"),
+    (_CURRENCY_FIRST, _currency_first, "currency"),
+    (_AMOUNT, _amount, "currency"),
+    (_MEASURE, _measure, "unit"),
+    (_MIXED, _mixed, "sigle"),
+    (_LETTER_DASH_DIGIT, lambda m: " ", "number"),
+    (_NUMBER_SIGN, _sign, "number"),
+    (_PLAIN, _plain, "number"),
 ]
+"""Each rule: what it finds, how it says it, and its name in the span map."""

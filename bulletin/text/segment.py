@@ -10,12 +10,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bulletin import defaults
 from bulletin.text.article import Article
+from bulletin.text.spans import Piece, Rewrite, align, cut
 
 ROLES = ("headline", "lead", "body", "source")
 """Segment roles, in broadcast order; the mixer pauses differently after each."""
 
-DEFAULT_MAX_CHARS = 250
 
 # Words that end with a period without ending a sentence ("M. Tokáev", "av. J.-C.").
 ABBREVIATIONS = frozenset(
@@ -25,6 +26,10 @@ ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?:\s?[»\"”’)])*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9«\"“])")
 _CLAUSE_END = re.compile(r"(?<=[;:,])\s+")
+CUTS = ("sentence", "clause", "word")
+"""Where a segment ends: at a sentence end, inside a sentence at ; : or , or (last resort) between words."""
+Speak = Callable[[str], "str | tuple[str, tuple[Rewrite, ...]]"]
+"""Written text -> spoken text, with or without the span map between them (``speakable_spans``)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,18 @@ class Segment:
     """Index of the article paragraph it comes from; -1 for headline and source."""
     story: int = 0
     """Index of the story (article) in a bulletin of several."""
+    written: str = ""
+    """The same words as the article wrote them ("16 agents", "(OTSC)"); empty means ``text``."""
+    rewrites: tuple[Rewrite, ...] = ()
+    """Where ``text`` differs from ``written`` (offsets into each); outside them both are the same."""
+    cut: str = "sentence"
+    """How the segment ends, one of CUTS: the mixer pauses less after a cut inside a sentence."""
+    pause_after_ms: int | None = None
+    """Silence asked for after this segment (an SSML break), instead of the role's pause."""
+
+    def __post_init__(self) -> None:
+        if not self.written and not self.rewrites:
+            object.__setattr__(self, "written", self.text)
 
 
 @dataclass(frozen=True)
@@ -58,29 +75,74 @@ class Script:
 
 def build_script(
     article: Article,
-    speak: Callable[[str], str] = lambda text: text,
-    max_chars: int = DEFAULT_MAX_CHARS,
+    speak: Speak = lambda text: text,
+    max_chars: int = defaults.MAX_CHARS,
     story: int = 0,
 ) -> Script:
     """Return the Script of ``article``: headline, dateline + lead, body, source.
 
-    ``speak`` turns written text into what the voice can say (the normaliser);
-    sentences are cut after it, so the limit counts spoken characters.
+    ``speak`` turns written text into what the voice can say (the normaliser), with the
+    span map between them if it keeps one; sentences are cut after it, so the limit
+    counts spoken characters.
     """
     if max_chars < 40:
         raise ValueError("max_chars must be at least 40")
-    segments = [Segment("headline", _closed(speak(article.title)), story=story)]
+    segments = [_whole("headline", article.title, speak, story)]
     for index, paragraph in enumerate(article.paragraphs):
         role = "lead" if index == 0 else "body"
         if index == 0 and article.dateline:
             paragraph = f"{article.dateline}. {paragraph}"
-        pieces = split_paragraph(speak(paragraph), max_chars)
-        for number, piece in enumerate(pieces):
-            # the paragraph's last piece always closes its sentence, so the voice's intonation falls
-            segments.append(Segment(role, _closed(piece) if number == len(pieces) - 1 else piece, index, story))
+        segments += paragraph_segments(paragraph, speak, max_chars, role, index, story)
     if article.source:
-        segments.append(Segment("source", _closed(speak(f"Source : {article.source}")), story=story))
+        segments.append(_whole("source", f"Source : {article.source}", speak, story))
     return Script(article.title, tuple(s for s in segments if s.text.strip(" .")))
+
+
+def paragraph_segments(
+    written: str, speak: Speak, max_chars: int, role: str, paragraph: int, story: int = 0
+) -> list[Segment]:
+    """Return the segments of one written paragraph: spoken, cut at sentence ends (clauses if need be)."""
+    written = " ".join(written.split())
+    spoken, rewrites = spoken_with_map(speak, written)
+    pieces = _pieces(spoken, max_chars)
+    located = _locate(spoken, [piece for piece, _ in pieces])
+    if located is None:  # the speaker left odd spacing: guess the map on the tidied text
+        spoken = " ".join(spoken.split())
+        rewrites, located = align(written, spoken), _locate(spoken, [piece for piece, _ in pieces])
+    segments = []
+    for number, (piece, (_, how)) in enumerate(zip(cut(written, spoken, rewrites, located or []), pieces)):
+        if number == len(pieces) - 1:  # the paragraph's last piece closes its sentence: the intonation falls
+            piece = _closed(piece)
+        segments.append(Segment(role, piece.spoken, paragraph, story, piece.written, piece.rewrites, how))
+    return segments
+
+
+def spoken_with_map(speak: Speak, written: str) -> tuple[str, tuple[Rewrite, ...]]:
+    """Return (spoken, rewrites) of ``written`` through ``speak``; the map is guessed if ``speak`` keeps none."""
+    result = speak(written)
+    if isinstance(result, str):
+        return result, align(written, result)
+    return result
+
+
+def _whole(role: str, written: str, speak: Speak, story: int) -> Segment:
+    """Return a one-piece segment (headline, source line), closed by a full stop."""
+    written = " ".join(written.split())
+    spoken, rewrites = spoken_with_map(speak, written)
+    piece = _closed(Piece(written, spoken, rewrites))
+    return Segment(role, piece.spoken, -1, story, piece.written, piece.rewrites)
+
+
+def _locate(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:
+    """Return the (start, end) of each piece in ``text``, in order; None if one is not there as such."""
+    ranges, position = [], 0
+    for piece in pieces:
+        start = text.find(piece, position)
+        if start < 0:
+            return None
+        ranges.append((start, start + len(piece)))
+        position = start + len(piece)
+    return ranges
 
 
 def join_scripts(scripts: list[Script], title: str) -> Script:
@@ -105,47 +167,56 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_paragraph(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+def split_paragraph(text: str, max_chars: int = defaults.MAX_CHARS) -> list[str]:
     """Return ``text`` cut into pieces of at most ``max_chars``, at sentence ends where possible."""
+    return [piece for piece, _ in _pieces(text, max_chars)]
+
+
+def _pieces(text: str, max_chars: int) -> list[tuple[str, str]]:
+    """Return (piece, how it ends: one of CUTS) for ``text`` cut into pieces of at most ``max_chars``."""
     text = " ".join(text.split())
     if len(text) <= max_chars:
-        return [text] if text else []
-    pieces: list[str] = []
-    current = ""
+        return [(text, "sentence")] if text else []
+    pieces: list[tuple[str, str]] = []
+    current, how = "", "sentence"
     for sentence in split_sentences(text):
-        parts = [sentence] if len(sentence) <= max_chars else _split_long(sentence, max_chars)
-        for part in parts:
+        parts = [(sentence, "sentence")] if len(sentence) <= max_chars else _split_long(sentence, max_chars)
+        for part, ends in parts:
             if current and len(current) + 1 + len(part) > max_chars:
-                pieces.append(current)
+                pieces.append((current, how))
                 current = part
             else:
                 current = f"{current} {part}".strip()
+            how = ends
     if current:
-        pieces.append(current)
+        pieces.append((current, how))
     return pieces
 
 
-def _split_long(sentence: str, max_chars: int) -> list[str]:
-    """Cut one over-long sentence at ; : or , (then at spaces as a last resort)."""
-    parts: list[str] = []
+def _split_long(sentence: str, max_chars: int) -> list[tuple[str, str]]:
+    """Cut one over-long sentence at ; : or , (then at spaces as a last resort); say where each part ends."""
+    parts: list[tuple[str, str]] = []
     current = ""
     for clause in _CLAUSE_END.split(sentence):
         if current and len(current) + 1 + len(clause) > max_chars:
-            parts.append(current)
+            parts.append((current, "clause"))
             current = clause
         else:
             current = f"{current} {clause}".strip()
         while len(current) > max_chars:  # a clause with no punctuation at all
-            cut = current.rfind(" ", 0, max_chars)
-            cut = cut if cut > 0 else max_chars
-            parts.append(current[:cut].strip())
-            current = current[cut:].strip()
+            cut_at = current.rfind(" ", 0, max_chars)
+            cut_at = cut_at if cut_at > 0 else max_chars
+            parts.append((current[:cut_at].strip(), "word"))
+            current = current[cut_at:].strip()
     if current:
-        parts.append(current)
+        parts.append((current, "sentence"))
     return parts
 
 
-def _closed(text: str) -> str:
-    """Return ``text`` ending with sentence punctuation, so the voice closes its intonation."""
-    text = text.strip()
-    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
+def _closed(piece: Piece) -> Piece:
+    """Return ``piece`` ending with sentence punctuation, so the voice closes its intonation."""
+    text = piece.spoken
+    if not text or text.endswith((".", "!", "?", "…")):
+        return piece
+    stop = Rewrite("", ".", "punctuation", len(piece.written), len(piece.written), len(text), len(text) + 1)
+    return Piece(piece.written, text + ".", (*piece.rewrites, stop))
