@@ -16,7 +16,19 @@ import typer
 
 from bulletin import cli_options as opts
 from bulletin import defaults
-from bulletin.console import Command, Group, fail, print_report, progress_bar, summary_line, warn
+from bulletin.console import (
+    RANGES,
+    Command,
+    Group,
+    click_exceptions,
+    fail,
+    print_report,
+    progress_bar,
+    ranged,
+    summary_line,
+    usage_line,
+    warn,
+)
 from bulletin.errors import BulletinError
 
 app = typer.Typer(
@@ -270,12 +282,12 @@ def publish(
     replace: bool = typer.Option(
         False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
     ),
-    keep: int = typer.Option(
+    keep: int = ranged(
         defaults.FEED_KEEP,
         "--keep",
         metavar="N",
-        min=1,
-        help="Newest episodes listed in the feed (older audio stays on disk).",
+        bounds=defaults.FEED_KEEP_RANGE,
+        help="Newest episodes listed in the feed (older audio stays on disk)",
     ),
     prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
     as_json: opts.Json = False,
@@ -304,8 +316,8 @@ def serve(
     host: str = typer.Option(
         defaults.SERVE_HOST, "--host", metavar="ADDRESS", help="Address to listen on (localhost by default)."
     ),
-    port: int = typer.Option(
-        defaults.SERVE_PORT, "--port", metavar="PORT", min=0, max=65535, help="Port (0 picks a free one)."
+    port: int = ranged(
+        defaults.SERVE_PORT, "--port", metavar="PORT", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"
     ),
 ) -> None:
     """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
@@ -352,5 +364,24 @@ def play(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: every error, usage errors included, is one line on stderr.
+
+    Usage errors (an unknown option, a value out of range) exit 2, without typer's box: the line
+    names the option and what it accepts.
+    """
+    exceptions = click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
+        error.show()
+        sys.exit(error.exit_code)
+    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
+        line = usage_line(error, RANGES)
+        if "--json" in sys.argv[1:]:  # asked for JSON: the error is a JSON object on stdout too
+            typer.echo(json.dumps({"error": line.removeprefix("error: ")}, ensure_ascii=False))
+        typer.echo(line, err=True)
+        sys.exit(error.exit_code)
+    except (exceptions.Abort, typer.Abort):
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

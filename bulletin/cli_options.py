@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from bulletin import defaults
+from bulletin.console import ranged
 
 LOUDNESS_PRESETS_HELP = ", ".join(
     f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
@@ -30,6 +31,11 @@ def _option(kind, *names: str, **settings):
     return Annotated[kind, typer.Option(*names, **settings)]
 
 
+def _ranged(kind, *names: str, bounds: tuple, help: str, **settings):
+    """An option checked against ``bounds`` by typer; its usage error and help name the range (console.ranged)."""
+    return Annotated[kind, ranged(*names, bounds=bounds, help=help, **settings)]
+
+
 def _file(*names: str, help: str, metavar: str = "FILE"):
     return _option(Optional[Path], *names, metavar=metavar, help=help)
 
@@ -42,16 +48,13 @@ Voice = _option(
     help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
 )
 Lexicon = _file("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
-MaxChars = _option(
-    int,
-    "--max-chars",
-    metavar="N",
-    min=defaults.MAX_CHARS_RANGE[0],
-    max=defaults.MAX_CHARS_RANGE[1],
-    help="Longest segment, in spoken characters.",
+MaxChars = _ranged(
+    int, "--max-chars", metavar="N", bounds=defaults.MAX_CHARS_RANGE, help="Longest segment, in spoken characters"
 )
 Json = _option(bool, "--json", help='Print JSON instead of text (an error too: {"error": ...}).')
-MaxWer = _option(float, "--max-wer", metavar="RATE", min=0.0, help="Highest acceptable word error rate.")
+MaxWer = _ranged(
+    float, "--max-wer", metavar="RATE", bounds=defaults.MAX_WER_RANGE, help="Highest acceptable word error rate"
+)
 
 
 def _print_version(value: bool) -> None:
@@ -78,42 +81,46 @@ Name = _option(
     f"{defaults.NAME_JOURNAL} for several stories).",
 )
 Force = _option(bool, "--force", help="Replace the output file if it exists (never replaced otherwise).")
-Speed = _option(
+Speed = _ranged(
     Optional[float],
     "--speed",
     metavar="RATE",
-    min=defaults.SPEED_RANGE[0],
-    max=defaults.SPEED_RANGE[1],
-    help="Speaking rate; 1 is the voice's own (default: the preset's).",
+    bounds=defaults.SPEED_RANGE,
+    help="Speaking rate, 1 the voice's own (default: the preset's)",
 )
 NoJingles = _option(bool, "--no-jingles", help="No intro, outro or stinger.")
 Intro = _file("--intro", help="Your intro jingle (any format ffmpeg reads).")
 Outro = _file("--outro", help="Your outro jingle.")
 Stinger = _file("--stinger", help="Your stinger, played between stories.")
 Bed = _file("--bed", help="Music bed looped under the speech and ducked.")
-DuckDb = _option(float, "--duck-db", metavar="DB", help="Bed gain under speech, in dB.")
-OverlapMs = _option(
+DuckDb = _ranged(float, "--duck-db", metavar="DB", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB")
+OverlapMs = _ranged(
     int,
     "--overlap-ms",
     metavar="MS",
-    min=defaults.OVERLAP_RANGE_MS[0],
-    max=defaults.OVERLAP_RANGE_MS[1],
-    help="Start speaking this long before the intro ends.",
+    bounds=defaults.OVERLAP_RANGE_MS,
+    help="Start speaking this long before the intro ends, in ms",
 )
 Pause = _option(
     list[str], "--pause", metavar="ROLE=MS", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
 )
 Preset = _option(LoudnessPreset, "--loudness-preset", help=LOUDNESS_PRESETS_HELP)
-Loudness = _option(
-    Optional[float], "--loudness", metavar="LUFS", help="Integrated loudness target in LUFS (overrides the preset)."
+Loudness = _ranged(
+    Optional[float],
+    "--loudness",
+    metavar="LUFS",
+    bounds=defaults.LOUDNESS_RANGE_LUFS,
+    help="Loudness target in LUFS, overriding the preset",
 )
-TruePeak = _option(
-    Optional[float], "--true-peak", metavar="DBTP", help="True-peak ceiling in dBTP (overrides the preset)."
+TruePeak = _ranged(
+    Optional[float],
+    "--true-peak",
+    metavar="DBTP",
+    bounds=defaults.TRUE_PEAK_RANGE_DB,
+    help="True-peak ceiling in dBTP, overriding the preset",
 )
 Format = _option(AudioFormat, "--format", case_sensitive=False, help="Audio file format.")
-Bitrate = _option(
-    int, "--bitrate", metavar="KBPS", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
-)
+Bitrate = _ranged(int, "--bitrate", metavar="KBPS", bounds=defaults.BITRATE_RANGE_KBPS, help="MP3 bitrate in kbps")
 Station = _option(
     str,
     "--station",
@@ -132,7 +139,13 @@ CacheDir = _option(
     help="Segment audio cache (default: the user cache dir).",
 )
 DeviceChoice = _option(Device, "--device", help="Where the voice model runs.")
-Threads = _option(Optional[int], "--threads", metavar="N", min=1, help="Torch threads (default: all cores).")
+Threads = _ranged(
+    Optional[int],
+    "--threads",
+    metavar="N",
+    bounds=defaults.THREADS_RANGE,
+    help="Synthesis threads (default: all cores)",
+)
 EngineChoice = _option(
     Engine, "--engine", help="Coqui VITS engine: bf16 (float32 torch where the CPU lacks bf16), torch or onnx."
 )

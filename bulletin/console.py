@@ -57,6 +57,47 @@ class Group(typer.core.TyperGroup):
         return readable_labels(super().get_params(ctx))
 
 
+RANGES: dict[str, tuple] = {}
+"""Each bounded option's (low, high), from bulletin.defaults: its usage error names the range."""
+
+
+def ranged(*args, bounds: tuple, help: str, **kwargs):
+    """Return a typer.Option bounded to ``bounds`` (low, high), its help ending with the range; remember it."""
+    from bulletin.defaults import span
+
+    for name in args:
+        if isinstance(name, str) and name.startswith("--"):
+            RANGES[name] = bounds
+    return typer.Option(*args, min=bounds[0], max=bounds[1], help=f"{help} ({span(bounds)}).", **kwargs)
+
+
+def click_exceptions():
+    """Return the click exceptions module typer raises (typer >= 0.2x vendors click as typer._click)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # an older typer, on click itself
+        from click import exceptions
+    return exceptions
+
+
+def usage_line(error, ranges: dict[str, tuple]) -> str:
+    """Return a usage error as one line: what is wrong, the allowed range when the option has one, where to look.
+
+    "error: Invalid value for '--max-chars': Input should be greater than or equal to 40; use 40 to 2000
+    (see bulletin generate --help)".
+    """
+    from bulletin.defaults import span
+
+    message = " ".join(error.format_message().split()).rstrip(".")
+    names = getattr(getattr(error, "param", None), "opts", None) or []
+    bounds = next((ranges[name] for name in names if name in ranges), None)
+    if bounds is not None:
+        message += f"; use {span(bounds)}"
+    context = getattr(error, "ctx", None)
+    hint = f" (see {context.command_path} --help)" if context is not None else ""
+    return f"error: {message}{hint}"
+
+
 def summary_line(summary: dict) -> str:
     """Return the one line ``bulletin generate`` prints about the file it wrote."""
     return (

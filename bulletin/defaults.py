@@ -18,6 +18,8 @@ ENGINE = "bf16"
 DEVICES = ("cpu", "cuda")
 """Where a model can run."""
 DEVICE = "cpu"
+THREADS_RANGE = (1, 512)
+"""Fewest and most synthesis threads accepted (more than the cores only slows synthesis down)."""
 
 MAX_CHARS = 250
 """Longest segment, in spoken characters."""
@@ -77,6 +79,8 @@ FEED_DIR = OUTPUT_DIR / "feed"
 """Where ``bulletin publish`` writes a feed when no directory is given."""
 FEED_KEEP = 100
 """Newest episodes listed in a feed."""
+FEED_KEEP_RANGE = (1, 100_000)
+"""Fewest and most episodes a feed may list."""
 CHANNEL_FILE = "podcast.toml"
 """Channel TOML looked for in the feed directory, then in the current directory."""
 FEED_TIMEZONE = "Europe/Paris"
@@ -86,11 +90,15 @@ FEED_LOCKED = True
 
 MAX_WER = 0.25
 """Highest acceptable overall word error rate of a listen-back check."""
+MAX_WER_RANGE = (0.0, 1.0)
+"""Limits a user may set on that rate (1 accepts any bulletin in which a word was heard right)."""
 MAX_SEGMENT_WER = 0.5
 """A segment above this word error rate (with enough errors) is flagged."""
 
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 8000
+PORT_RANGE = (0, 65535)
+"""TCP ports (0 picks a free one)."""
 
 
 def span(values: tuple) -> str:

@@ -29,6 +29,7 @@ from bulletin.engines.base import Voice
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
 from bulletin.errors import AudioError, OutputError, RequestError
+from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, sweep_temps
 from bulletin.request import (
     Bulletin,
     GenerateRequest,
@@ -123,6 +124,12 @@ def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulle
 
     voice = open_voice(preset, request.voice_options)
     script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    if not any(character.isalnum() for segment in script.segments for character in segment.text):
+        raise AudioError(
+            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
+        )
+    sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
     render_key = _render_key(keys, script, tags, request, parts)
@@ -217,24 +224,45 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
-    measured = master_to_file(
-        output,
-        stitched.samples,
-        request.audio_format,
-        tags,
-        stitched.chapters,
-        request.target_lufs,
-        request.true_peak_db,
-        request.bitrate_kbps,
-        parts["artwork"],
-    )
-    if abs(measured.duration_s - stitched.duration_s) > 0.1:
-        output.unlink()
-        raise AudioError(f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s")
-    files.write_text(sidecars["vtt"], files.vtt_text(stitched.placements))
-    files.write_text(sidecars["srt"], files.srt_text(stitched.placements))
-    files.write_text(sidecars["chapters"], files.chapters_json(stitched.chapters))
-    files.write_text(sidecars["script"], files.script_json(title, stitched.placements))
+    if stitched.speech_s <= 0:
+        raise AudioError("the voice said nothing: every segment came out silent; try another voice")
+    # Crash consistency: the audio is encoded and every sidecar written under temp names; then the
+    # sidecars are renamed (those recording the audio's sha256 first) and the audio last. A kill or a
+    # full disk at any point leaves the old set, the new set, or new sidecars whose audio_sha256 does
+    # not match the old audio (publish and check refuse it); never new audio with old sidecars.
+    with StagedFiles() as audio_stage, StagedFiles() as sidecar_stage:
+        staged_audio = audio_stage.path_for(output)
+        try:
+            measured = master_to_file(
+                staged_audio,
+                stitched.samples,
+                request.audio_format,
+                tags,
+                stitched.chapters,
+                request.target_lufs,
+                request.true_peak_db,
+                request.bitrate_kbps,
+                parts["artwork"],
+            )
+        except WriteError as error:  # it names the temp file: name the output instead
+            raise WriteError(output, error.reason) from None
+        if abs(measured.duration_s - stitched.duration_s) > 0.1:
+            raise AudioError(
+                f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
+            )
+        audio_sha256 = sha256_file(staged_audio)
+        texts = {
+            "script": files.script_json(title, stitched.placements, audio_sha256),
+            "chapters": files.chapters_json(stitched.chapters, audio_sha256),
+            "vtt": files.vtt_text(stitched.placements),
+            "srt": files.srt_text(stitched.placements),
+        }
+        for kind in files.COMMIT_ORDER:
+            sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
+        sidecar_stage.commit()
+        pause_point("before-audio-rename")
+        audio_stage.commit()
+    pause_point("after-audio-rename")
     return dict(
         dataclasses.asdict(measured),
         speech_s=stitched.speech_s,

@@ -186,6 +186,8 @@ def validate(request: GenerateRequest) -> None:
         ("--overlap-ms", request.mix.overlap_ms, defaults.OVERLAP_RANGE_MS, " ms"),
         ("--duck-db", request.mix.bed_duck_db, defaults.DUCK_RANGE_DB, " dB"),
     ]
+    if request.voice_options.threads is not None:
+        checks.append(("--threads", request.voice_options.threads, defaults.THREADS_RANGE, ""))
     if request.audio_format == "mp3":
         checks.append(("--bitrate", request.bitrate_kbps, defaults.BITRATE_RANGE_KBPS, " kbps"))
     for option, value, (low, high), unit in checks:

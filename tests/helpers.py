@@ -4,15 +4,18 @@
 - the test voice builder from ``scripts/testvoice.py``;
 - a voiced-speech stand-in signal (``speech_like``);
 - bulletin-shaped MP3s plus sidecars for the feed, serve and playback tests (``make_bulletin``);
-- ``kokoro_assets_or_skip``.
+- ``kokoro_assets_or_skip``;
+- a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +170,51 @@ def kokoro_assets_or_skip() -> None:
     if model is None or voice is None:
         looked = ", ".join(str(d) for d in data_dirs())
         pytest.skip(f"Kokoro assets not found in {looked}: run `python scripts/assemble_assets.py` to build them")
+
+
+SHORT_ARTICLE = """# Le président kazakh confirme une tentative de coup d'État
+
+Astana, 10 janvier (RHC) Le président du Kazakhstan a assuré ce lundi que son pays était confronté à une tentative.
+
+Selon le président, les préparatifs des troubles ont duré longtemps.
+
+Source : RHC
+"""
+"""Four segments, about 30 s with the tiny voice: the drills' article (the example takes minutes here)."""
+
+
+def write_short_article(directory: Path, name: str = "court.txt") -> Path:
+    """Write SHORT_ARTICLE into ``directory``; return its path."""
+    path = Path(directory) / name
+    path.write_text(SHORT_ARTICLE, encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def full_filesystem(directory: Path, size: str = "2m", leave_bytes: int = 0) -> Iterator[Path]:
+    """Mount a real tmpfs of ``size`` on ``directory``, fill it to ``leave_bytes`` free; unmount after.
+
+    Needs root (CI runs as root): skipped otherwise, with the reason. A mount that fails as root is
+    an error, not a skip, so a CI that cannot mount says so.
+    """
+    if os.geteuid() != 0:
+        pytest.skip("a real full file system needs root to mount a tmpfs (run the tests as root, as CI does)")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)], check=True)
+    try:
+        if leave_bytes is not None:
+            stats = os.statvfs(directory)
+            filler = stats.f_bavail * stats.f_frsize - leave_bytes
+            if filler > 0:
+                with open(directory / "filler", "wb") as handle:
+                    handle.write(b"\0" * filler)
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=False)
+
+
+def free_bytes(directory: Path) -> int:
+    """Return the bytes free on the file system of ``directory``."""
+    stats = os.statvfs(directory)
+    return stats.f_bavail * stats.f_frsize

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from bulletin.audio.timeline import Chapter, Placement
-from bulletin.errors import BulletinError
+from bulletin.errors import AudioError, BulletinError
 from bulletin.files import write_atomic
 from bulletin.timecode import timestamp
 
@@ -19,6 +19,11 @@ SIDECARS = {"vtt": ".vtt", "srt": ".srt", "chapters": ".chapters.json", "script"
 """Each sidecar's kind and the suffix it takes after the audio's stem."""
 MIME_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "chapters": "application/json+chapters"}
 """How a feed announces the published sidecars."""
+COMMIT_ORDER = ("script", "chapters", "vtt", "srt")
+"""The order sidecars are renamed into place, before the audio: those recording its sha256 first, so a
+set interrupted anywhere is all old, all new, or detectably mismatched (``check_audio_matches``)."""
+SHA256_KEY = "audio_sha256"
+"""The key of the audio's sha256 in the script and chapters JSON."""
 
 
 def sidecar_paths(audio: str | os.PathLike) -> dict[str, Path]:
@@ -46,20 +51,20 @@ def srt_text(placements: list[Placement]) -> str:
     return "\n".join(_cues(placements, ","))
 
 
-def chapters_json(chapters: list[Chapter]) -> str:
-    """Return Podcasting 2.0 chapters JSON (version 1.2.0)."""
-    return json.dumps(
-        {"version": "1.2.0", "chapters": [{"startTime": round(c.start_s, 3), "title": c.title} for c in chapters]},
-        ensure_ascii=False,
-        indent=2,
-    )
+def chapters_json(chapters: list[Chapter], audio_sha256: str | None = None) -> str:
+    """Return Podcasting 2.0 chapters JSON (version 1.2.0), recording the audio's sha256 when given."""
+    data = {"version": "1.2.0", "chapters": [{"startTime": round(c.start_s, 3), "title": c.title} for c in chapters]}
+    if audio_sha256:
+        data[SHA256_KEY] = audio_sha256  # an extra key: players ignore it
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def script_json(title: str, placements: list[Placement]) -> str:
+def script_json(title: str, placements: list[Placement], audio_sha256: str | None = None) -> str:
     """Return the spoken script with each segment's place in the mix (for listen-back checks)."""
     return json.dumps(
         {
             "title": title,
+            **({SHA256_KEY: audio_sha256} if audio_sha256 else {}),
             "segments": [
                 {
                     "role": p.role,
@@ -107,6 +112,31 @@ def load_script_json(path: str | os.PathLike) -> tuple[str, list[Placement]]:
         except (KeyError, TypeError, ValueError) as error:
             raise BulletinError(f"{path}: segments[{index}] needs role, text, start_s, end_s ({error!r})") from None
     return str(data.get("title", "")), segments
+
+
+def check_audio_matches(audio: str | os.PathLike, audio_sha256: str | None = None, extra: tuple = ()) -> None:
+    """Raise AudioError if a sidecar of ``audio`` (or one in ``extra``) records another audio's sha256.
+
+    The generator writes the audio's sha256 into the script and chapters JSON; a run killed while
+    it placed a new set leaves new sidecars beside the old audio, which this detects. Sidecars
+    without the key (older bulletins, hand-made ones) are not checked.
+    """
+    from bulletin.files import sha256_file
+
+    paths = [sidecar_paths(audio)[kind] for kind in ("script", "chapters")] + [Path(p) for p in extra]
+    for path in dict.fromkeys(paths):
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8")).get(SHA256_KEY)
+        except (OSError, ValueError, AttributeError):
+            continue  # absent or unreadable: the reader of that file says so itself
+        if not recorded:
+            continue
+        audio_sha256 = audio_sha256 or sha256_file(audio)
+        if recorded != audio_sha256:
+            raise AudioError(
+                f"{path} was written for another version of {Path(audio).name} (its audio_sha256 differs): "
+                "a run was interrupted or the files were mixed up; generate the bulletin again"
+            )
 
 
 def default_script_path(audio_path: str | os.PathLike) -> Path:

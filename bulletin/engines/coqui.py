@@ -39,17 +39,43 @@ def coqui_model_dir(model_name: str) -> Path | None:
     return directory if (directory / "config.json").is_file() else None
 
 
-def coqui_alphabet_from_config(config_path: Path) -> frozenset[str]:
-    """Return the characters a Coqui model accepts, read from its config.json (no torch)."""
+def read_coqui_config(config_path: Path) -> dict:
+    """Return a Coqui model's config.json as a dict; VoiceError naming the file if it is not one."""
     import json
 
-    config = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    characters = config.get("characters") or {}
-    vocab = "".join(str(characters.get(key) or "") for key in ("characters", "punctuations"))
+    config_path = Path(config_path)
+    fix = "re-download the model, or rebuild the model directory (model .pth + the config.json it was trained with)"
+    try:
+        config = json.loads(config_path.read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise VoiceError(f"{config_path}: cannot read the model config ({error.strerror}); {fix}") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        reason = "empty" if not config_path.stat().st_size else f"not valid JSON: {str(error)[:80]}"
+        raise VoiceError(f"{config_path}: damaged model config ({reason}); {fix}") from None
+    if not isinstance(config, dict):
+        raise VoiceError(f"{config_path}: damaged model config (a {type(config).__name__}, not an object); {fix}")
+    return config
+
+
+def coqui_alphabet_from_config(config_path: Path) -> frozenset[str]:
+    """Return the characters a Coqui model accepts, read from its config.json (no torch).
+
+    VoiceError when the config is damaged or declares no characters: such a voice would speak nothing.
+    """
+    config = read_coqui_config(config_path)
     if config.get("use_phonemes"):
         from bulletin.text.normalize import FRENCH_ALPHABET  # a phonemiser reads ordinary French
 
         return FRENCH_ALPHABET
+    characters = config.get("characters") or {}
+    if not isinstance(characters, dict):
+        characters = {}
+    vocab = "".join(str(characters.get(key) or "") for key in ("characters", "punctuations"))
+    if not vocab.strip(" "):
+        raise VoiceError(
+            f"{config_path}: the model config declares no characters (characters.characters is empty), so "
+            "this voice would speak nothing; use the config.json the model was trained with"
+        )
     return alphabet_with_capitals(vocab)
 
 
@@ -101,19 +127,22 @@ class CoquiVoice:
         if self.engine == "onnx" and self.speed != 1.0:  # the exported graph rounds durations up, unscaled
             logging.getLogger(__name__).warning("engine onnx has no exact speaking rate; using torch for --speed")
             self.engine = "torch"
+        # Everything that changes the sound: the weights, the config (length_scale, noise scales, rate...),
+        # speaker, language, speed, the cloned recording, and bf16 (~0.3 dB log-mel from float32; onnx and
+        # torch give the same samples and share entries).
         self.identity = "|".join(
             [
                 "coqui",
                 sha256_file(self._checkpoint)[:16],
+                "config=" + sha256_file(directory / "config.json")[:16],
                 preset.speaker,
                 preset.language,
+                f"speed={self.speed:g}",
                 sha256_file(options.speaker_wav)[:16] if options.speaker_wav else "",
             ]
         )
-        if self.engine == "bf16":  # different samples (~0.3 dB log-mel): its own cache entries
+        if self.engine == "bf16":
             self.identity += "|bf16"
-        if self.speed != 1.0:  # only then, so the cache entries made before speeds existed stay valid
-            self.identity += f"|speed={self.speed:g}"
         self._tts = None
         self._fast = None
 
@@ -170,12 +199,21 @@ class CoquiVoice:
             os.environ["COQUI_TOS_AGREED"] = "1"  # agreed above; stops Coqui's interactive prompt
         from TTS.api import TTS
 
-        if Path(self.preset.model).is_dir():
-            tts = TTS(
-                model_path=str(self._checkpoint), config_path=str(self._directory / "config.json"), progress_bar=False
-            )
-        else:  # by name, so Coqui also wires the model's default vocoder
-            tts = TTS(model_name=self.preset.model, progress_bar=False)
+        try:
+            if Path(self.preset.model).is_dir():
+                tts = TTS(
+                    model_path=str(self._checkpoint),
+                    config_path=str(self._directory / "config.json"),
+                    progress_bar=False,
+                )
+            else:  # by name, so Coqui also wires the model's default vocoder
+                tts = TTS(model_name=self.preset.model, progress_bar=False)
+        except Exception as error:  # a damaged or mismatched model file: Coqui/torch raise anything here
+            raise VoiceError(
+                f"{self._directory}: cannot load this Coqui model ({type(error).__name__}: {str(error)[:100]}); "
+                f"{self._checkpoint.name} or config.json is damaged or they do not belong together: "
+                "re-download the model, or rebuild the model directory"
+            ) from None
         tts = tts.to(self.options.device)
         model = tts.synthesizer.tts_model
         if self.engine == "bf16":

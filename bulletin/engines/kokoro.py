@@ -105,6 +105,16 @@ def _download(url: str, target: Path, sha256: str | None) -> None:
     partial.replace(target)
 
 
+def _package_version(name: str) -> str:
+    """Return the installed version of ``name`` ("" if unknown), without importing it."""
+    from importlib import metadata
+
+    try:
+        return f"{name}={metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 class KokoroVoice:
     """A Kokoro-82M voice (preset engine "kokoro"): 24 kHz mono, espeak-ng phonemes, ONNX Runtime."""
 
@@ -140,6 +150,7 @@ class KokoroVoice:
                 hashlib.sha256(self._style.tobytes()).hexdigest()[:16],
                 f"speed={self.speed:g}",
                 preset.language,
+                _package_version("kokoro-onnx"),  # its phonemiser and tokenizer shape the sound too
             ]
         )
         self._dropped: dict[str, bool] = {}
