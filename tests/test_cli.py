@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 import soundfile
@@ -13,6 +15,7 @@ from mutagen.mp3 import MP3
 from bulletin import defaults
 from bulletin.assets import jingle_path as bundled_path
 from bulletin.audio import layout
+from bulletin.files import STALE_TEMP_S
 
 
 def expected_pauses_s(segments: list[dict]) -> float:
@@ -197,6 +200,10 @@ def test_a_four_minute_bulletin_comes_out_as_ogg(generated, tmp_path, tiny_voice
 
     work, _, cold, _, _ = generated
     out = tmp_path / "b.ogg"
+    crashed = tmp_path / ".b-k3j9x0qa.ogg.tmp"  # what the segfault left: no handler ran after it
+    crashed.write_bytes(b"OggS" + b"\0" * 4096)
+    old_s = time.time() - STALE_TEMP_S - 60
+    os.utime(crashed, (old_s, old_s))
     args = ("generate", EXAMPLE, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", work / "cache", "--json")
     result = cli(*args, "--format", "OGG")  # choices are case-insensitive
     assert result.returncode == 0, (result.returncode, result.stderr[-500:])
@@ -207,4 +214,4 @@ def test_a_four_minute_bulletin_comes_out_as_ogg(generated, tmp_path, tiny_voice
     assert [tags[f"CHAPTER{n:03d}NAME"][0] for n in (1, 2, 3)] == ["Générique", str(ID3(work / "b.mp3")["TIT2"]), "Fin"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["b.ogg", "b.vtt", "b.srt", "b.chapters.json", "b.script.json"]
-    )
+    )  # the stale temp of the crashed run is swept, and this run left none
