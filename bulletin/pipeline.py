@@ -20,12 +20,11 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bulletin import defaults
 from bulletin.cache import SegmentCache
+from bulletin.delivery import Delivery, deliver, publish_file
 from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
@@ -55,10 +54,6 @@ from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
 from bulletin.text.rundown import Rundown
 from bulletin.text.segment import Script
-
-if TYPE_CHECKING:
-    from bulletin.publish.episodes import Episode
-    from bulletin.qa.listen import CheckReport
 
 Progress = Callable[[int, int, str], None]
 """Called with (segments done, segments in all, stage: "speaking" or "mixing")."""
@@ -412,49 +407,3 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         seconds=time.perf_counter() - started,
         slot_fit=fit,
     )
-
-
-# --- after produce: listen back, publish -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What happened after a bulletin was made: its listen-back report and its feed episode, if asked."""
-
-    bulletin: Bulletin
-    report: CheckReport | None = None
-    """The listen-back report, when a check was asked."""
-    episode: Episode | None = None
-    """The published Episode; None when not asked, or when the check failed."""
-
-    @property
-    def passed(self) -> bool:
-        """True unless a listen-back check was run and failed."""
-        return self.report is None or self.report.passed
-
-
-def publish_file(audio: Path, feed_dir: Path = defaults.FEED_DIR, config: Path | None = None, **options):
-    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or the one found beside the feed)."""
-    from bulletin.publish.channel import find_channel_config, load_channel
-    from bulletin.publish.episodes import publish
-
-    return publish(audio, feed_dir, load_channel(find_channel_config(feed_dir, config)), **options)
-
-
-def deliver(
-    bulletin: Bulletin,
-    check: bool = False,
-    max_wer: float = defaults.MAX_WER,
-    publish_dir: Path | None = None,
-    feed_config: Path | None = None,
-) -> Delivery:
-    """Listen back to ``bulletin`` if ``check``; publish it into ``publish_dir`` only if that check passed."""
-    report = None
-    if check:
-        from bulletin.qa.listen import check_file
-
-        report = check_file(bulletin.output, bulletin.sidecars["script"], max_wer=max_wer)
-    episode = None
-    if publish_dir is not None and (report is None or report.passed):
-        episode = publish_file(bulletin.output, publish_dir, feed_config)
-    return Delivery(bulletin, report, episode)

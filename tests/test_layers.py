@@ -48,7 +48,7 @@ def layer(module: str) -> str:
     head = parts[1]
     if head in LAYERS and head not in ("base", "front"):
         return head
-    if head in ("pipeline", "request", "newscast"):
+    if head in ("pipeline", "request", "newscast", "delivery"):
         return "pipeline"
     if head in FRONT:
         return "front"
