@@ -56,7 +56,7 @@ def make_script(
         return spoken, rewrites
 
     if rundown is not None:
-        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars)
+        script = newscast_script(articles, rundown[0], rundown[1], speak, max_chars, takes_phonemes)
     else:
         scripts = [
             build_script(article, speak, max_chars, story, takes_phonemes) for story, article in enumerate(articles)

@@ -290,6 +290,8 @@ def test_the_summary_is_rounded_json(tmp_path):
         "cache_hits": 2,
         "cache_misses": 1,
         "dropped_characters": 0,
+        "removed_characters": 0,
+        "warnings": [],
         "loudness_lufs": -16.0,
         "true_peak_db": -1.24,
         "loudness_range_lu": 4.45,

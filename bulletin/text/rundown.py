@@ -126,8 +126,12 @@ def newscast_script(
     at: dt.time,
     speak: Speak = lambda text: text,
     max_chars: int = 250,
+    takes_phonemes: bool = False,
 ) -> Script:
-    """Return the newscast's Script: greeting and headlines (story 0), the stories (1..N), the sign-off (N+1)."""
+    """Return the newscast's Script: greeting and headlines (story 0), the stories (1..N), the sign-off (N+1).
+
+    ``takes_phonemes``: the voice says SSML ``<phoneme>`` IPA in the stories (Kokoro).
+    """
     station = rundown.station
 
     def said(written: str, role: str, story: int = 0) -> list[Segment]:
@@ -139,7 +143,7 @@ def newscast_script(
     for article in articles:
         segments += said(article.title, "headlines")
     for story, article in enumerate(articles, 1):
-        segments += build_script(article, speak, max_chars, story).segments
+        segments += build_script(article, speak, max_chars, story, takes_phonemes).segments
     segments += said(fill(station.signoff, at, station), "signoff", len(articles) + 1)
     return Script(newscast_title(at), tuple(s for s in segments if s.text.strip(" .")))
 

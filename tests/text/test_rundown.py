@@ -188,3 +188,19 @@ def test_sentence_segments_keep_the_dateline_with_the_first_sentence():
         "Rouen, trente novembre. La cathédrale a rouvert lundi.",
         "Mille visiteurs sont venus.",
     ]
+
+
+def test_a_newscast_passes_phonemes_to_a_voice_that_takes_them():
+    from bulletin.text.article import parse_article
+    from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable_spans
+
+    lexicon = load_lexicon()
+    article = parse_article('Titre\n\nLe président <phoneme alphabet="ipa" ph="tɔkaˈjɛf">Tokáev</phoneme> arrive.')
+
+    def speak(text):
+        return speakable_spans(text, FRENCH_ALPHABET, lexicon)
+
+    kokoro = newscast_script([article], Rundown(), dt.time(8, 0), speak, 250, takes_phonemes=True)
+    other = newscast_script([article], Rundown(), dt.time(8, 0), speak, 250)
+    assert "tɔkaˈjɛf" in next(s.text for s in kokoro.segments if s.role == "lead")
+    assert next(s.text for s in other.segments if s.role == "lead") == "Le président Tokaïev arrive."
