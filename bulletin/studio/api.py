@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bulletin import defaults
+from bulletin.audio.sidecars import SIDECARS
 from bulletin.studio.jobs import TERMINAL, Job
 from bulletin.studio.service import NotFound, Studio
 
-FILE_KINDS = ("audio", "vtt", "srt", "chapters", "script")
-"""What GET /api/bulletins/{id}/{kind} serves: the audio and its sidecars."""
+FILE_KINDS = ("audio", *SIDECARS)
+"""What GET /api/bulletins/{id}/{kind} serves: the audio and its sidecars (vtt, srt, transcript, chapters, script)."""
 
 
 class Strict(BaseModel):
@@ -147,7 +148,8 @@ def api_router(studio: Studio) -> APIRouter:
             job.log.forget(queue)
 
     @router.get(
-        "/bulletins/{job_id}/{kind}", summary="The audio (byte ranges) or a sidecar: vtt, srt, chapters, script"
+        "/bulletins/{job_id}/{kind}",
+        summary="The audio (byte ranges) or a sidecar: vtt, srt, transcript, chapters, script",
     )
     def file(kind: Literal[FILE_KINDS], request: Request, job: Job = Depends(bulletin_job)):
         from bulletin.publish.serve import ranged_response

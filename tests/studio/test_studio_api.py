@@ -65,7 +65,7 @@ def test_a_bulletin_goes_queued_then_segment_by_segment_to_done_with_its_files(c
     assert [int(seq) for _, _, seq in events] == list(range(1, len(events) + 1))
     job = client.get(f"/api/bulletins/{job_id}").json()
     assert job["status"] == "done" and job["progress"]["percent"] == 100
-    assert set(job["files"]) == {"audio", "vtt", "srt", "chapters", "script"}
+    assert set(job["files"]) == {"audio", "vtt", "srt", "transcript", "chapters", "script"}
     audio = client.get(job["files"]["audio"])
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
     (tmp_path / "b.mp3").write_bytes(audio.content)
