@@ -59,6 +59,9 @@ class BulletinRequest(Strict):
     show: str | None = Field(None, max_length=200)
     max_chars: int | None = None
     date: dt.date | None = None
+    rundown: bool = Field(False, description="Frame the stories as a newscast: greeting, headlines, sign-off.")
+    at: str | None = Field(None, description="With rundown: the air time said, HH:MM (default: the next full hour).")
+    slot_s: float | None = Field(None, description="Fit the bulletin into this many seconds (whole sentences dropped).")
 
 
 class Lexicon(Strict):

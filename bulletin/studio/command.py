@@ -62,6 +62,9 @@ def studio(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
+    station_config: Optional[Path] = typer.Option(
+        None, "--station-config", help="Station TOML for newscasts (see examples/station.toml)."
+    ),
     max_queue: int = ranged(
         defaults.STUDIO_QUEUE, "--max-queue", bounds=defaults.STUDIO_QUEUE_RANGE, help="Jobs waiting at most (then 429)"
     ),
@@ -89,6 +92,7 @@ def studio(
             voice=voice,
             cache_dir=cache_dir,
             lexicon=lexicon,
+            station_config=station_config,
             allow_private_urls=allow_private_urls,
             queue_size=max_queue,
         )

@@ -156,6 +156,7 @@ class Studio:
     def submit(self, params: dict) -> Job:
         """Queue a bulletin of ``params["sources"]`` ({text} or {url} each); QueueFull when the queue is full."""
         params = dict(params, voice=self.voice_spec(params.get("voice")))
+        self._newscast(params)  # a bad air time or slot is refused now, not when the job runs
         sources = params.pop("sources")
         articles = [self.article(source.get("text"), source.get("url")) for source in sources]
         date = dt.date.fromisoformat(params["date"]) if params.get("date") else dt.date.today()
@@ -180,6 +181,17 @@ class Studio:
         with self._lock:
             self.jobs[job.id] = job
         return job
+
+    def _newscast(self, params: dict):
+        """Return (the Rundown asked, the slot in seconds) of a bulletin's ``params``; RequestError if out of range."""
+        from bulletin.text.rundown import rundown_from_options
+
+        rundown = rundown_from_options(params.get("rundown", False), params.get("at"), self.settings.station_config)
+        slot_s = params.get("slot_s")
+        low, high = defaults.SLOT_RANGE_S
+        if slot_s is not None and not low <= slot_s <= high:
+            raise RequestError(f"slot_s {slot_s:g} is out of range; use {defaults.span(defaults.SLOT_RANGE_S)} s")
+        return rundown, slot_s
 
     def job(self, job_id: str) -> Job:
         """Return the bulletin job ``job_id``; NotFound if there is none."""
@@ -275,6 +287,7 @@ class Studio:
         params = job.params
         directory = self.store.directory(job)
         lufs, peak = loudness_targets(params.get("loudness_preset", defaults.LOUDNESS_PRESET))
+        rundown, slot_s = self._newscast(params)
         request = GenerateRequest(
             articles=tuple(sorted(directory.glob("source-*.txt"))),
             output=directory / job.output,
@@ -291,6 +304,9 @@ class Studio:
             station=params.get("station") or defaults.STATION,
             show=params.get("show") or defaults.SHOW,
             date=dt.date.fromisoformat(params["date"]),
+            rundown=rundown,
+            slot_s=slot_s,
+            allow_private=self.settings.allow_private_urls,
         )
         last = {"done": -1, "stage": ""}
 

@@ -309,3 +309,15 @@ def test_the_page_and_the_api_docs_load_nothing_from_elsewhere(client):
         assert "://" not in client.get(asset).text  # no CDN, no font service
     schema = client.get("/openapi.json").json()
     assert {"/api/script", "/api/bulletins", "/api/lexicon", "/v1/audio/speech"} <= set(schema["paths"])
+
+
+def test_a_newscast_fitted_to_its_slot_and_bad_newscast_values_refused(client):
+    body = {"sources": [{"text": STUDIO_ARTICLE}, {"text": long_article(6)}], "rundown": True, "at": "08:00"}
+    job = wait_for(client, client.post("/api/bulletins", json={**body, "slot_s": 55}).json()["id"])
+    assert job["status"] == "done", job["error"]
+    assert job["summary"]["duration_s"] <= 55.0 and "slot" in job["summary"]
+    said = " ".join(segment["text"] for segment in client.get(job["files"]["script"]).json()["segments"])
+    assert "huit heures" in said and "seize agents" in said
+    for changes, named in [({"at": "25:99"}, "25:99"), ({"slot_s": 5}, "slot"), ({"rundown": False}, "--rundown")]:
+        refused = client.post("/api/bulletins", json={**body, **changes})
+        assert refused.status_code == 422 and named in refused.json()["error"], refused.json()
