@@ -186,7 +186,9 @@ class Studio:
         """Return (the Rundown asked, the slot in seconds) of a bulletin's ``params``; RequestError if out of range."""
         from bulletin.text.rundown import rundown_from_options
 
-        rundown = rundown_from_options(params.get("rundown", False), params.get("at"), self.settings.station_config)
+        enabled = params.get("rundown", False)
+        station = self.settings.station_config if enabled else None  # the studio's wording, for newscasts only
+        rundown = rundown_from_options(enabled, params.get("at"), station)
         slot_s = params.get("slot_s")
         low, high = defaults.SLOT_RANGE_S
         if slot_s is not None and not low <= slot_s <= high:

@@ -14,7 +14,7 @@ from bulletin.studio.app import create_app
 from bulletin.studio.service import Studio
 from bulletin.studio.settings import StudioSettings, check_settings
 
-from helpers import STUDIO_ARTICLE, long_article, make_channel, sse_events
+from helpers import STUDIO_ARTICLE, article_page, long_article, make_channel, sse_events
 
 TOKEN = "s3cret-token-for-tests"
 
@@ -176,33 +176,8 @@ def test_a_token_is_required_off_localhost_and_asked_on_every_api_route(tmp_path
 
 @pytest.fixture(scope="module")
 def article_server():
-    """An article page on 127.0.0.1, served by the test (never the network)."""
-    import http.server
-    import threading
-
-    page = (
-        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Grève à Baikonour</title></head><body>"
-        "<nav>Accueil | Monde | Contact</nav><article><h1>Grève à Baikonour</h1>"
-        + "".join(f"<p>{paragraph}</p>" for paragraph in STUDIO_ARTICLE.split("\n\n")[1:3])
-        + "</article><footer>© Radio</footer></body></html>"
-    ).encode("utf-8")
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with article_page() as url:
+        yield url.rsplit("/", 1)[0]
 
 
 def test_urls_other_than_http_and_private_addresses_are_refused(tmp_path, tiny_voice_dir, article_server):
