@@ -9,7 +9,8 @@
 - ``assert_span_map``: a written <-> spoken span map is exact;
 - a real full file system (``full_filesystem``: a small tmpfs, mounted as root) and a short article;
 - the studio: an article with rewrites to see (``STUDIO_ARTICLE``, ``long_article``), server-sent
-  events read back (``sse_events``), ``bulletin studio`` run as a process (``start_studio``);
+  events read back (``sse_events``), ``bulletin studio`` run as a process (``studio``), an article
+  page served on 127.0.0.1 (``article_page``);
 - headless chromium driven over the DevTools protocol (``CHROMIUM``, ``DevTools``, ``chromium``).
 """
 
@@ -322,11 +323,11 @@ def sse_events(lines, stop_at=None) -> list[tuple[str, dict, str]]:
     return events
 
 
-def start_studio(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Run ``bulletin studio --port 0 ARGS...`` and return (process, base URL) once it listens."""
+def studio(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Run ``bulletin studio ARGS...`` (give ``--port 0``) and return (process, base URL) once it listens."""
     environment = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
     process = subprocess.Popen(
-        [sys.executable, "-m", "bulletin", "studio", "--port", "0", *map(str, args)],
+        [sys.executable, "-m", "bulletin", "studio", *map(str, args)],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -338,6 +339,41 @@ def start_studio(*args: str, env: dict | None = None) -> tuple[subprocess.Popen,
         process.kill()
         raise AssertionError(f"bulletin studio did not start: {line}{process.stderr.read()}")
     return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
+
+
+@contextlib.contextmanager
+def article_page(article: str = STUDIO_ARTICLE) -> Iterator[str]:
+    """Serve ``article`` as a news page (nav, footer, an <article>) on 127.0.0.1; yield its URL (never the network)."""
+    import http.server
+    import threading
+
+    blocks = article.strip().split("\n\n")
+    title = blocks[0].lstrip("# ")
+    body = "".join(f"<p>{block}</p>" for block in blocks[1:] if not block.startswith("("))
+    page = (
+        f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<nav>Accueil | Monde | Contact</nav><article><h1>{title}</h1>{body}</article>"
+        "<footer>© Radio</footer></body></html>"
+    ).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/article.html"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # --- headless chromium ---------------------------------------------------------------------------

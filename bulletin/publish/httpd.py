@@ -21,6 +21,8 @@ REQUEST_TIMEOUT_S = 15.0
 """Longest a client may take to send one whole request (headers and body)."""
 KEEP_ALIVE_S = 5
 """How long an idle keep-alive connection stays open between requests."""
+SHUTDOWN_S = 5
+"""On Ctrl-C, how long open responses (a player's download, an event stream) may take to finish."""
 MAX_CONNECTIONS = 1000
 """Open connections (and requests in flight) beyond this are answered 503."""
 LOG = logging.getLogger("bulletin.http")
@@ -110,8 +112,17 @@ class AppServer:
         port: int = 8000,
         verbose: bool = False,
         request_timeout_s: float = REQUEST_TIMEOUT_S,
+        on_exit=None,
     ) -> None:
+        """``on_exit()`` runs as soon as the server is asked to stop, before it waits for open responses
+        (the studio ends its event streams there, so a stop is never held by a listener)."""
         import uvicorn
+
+        class Server(uvicorn.Server):
+            def handle_exit(server, sig, frame) -> None:
+                if on_exit is not None and not server.should_exit:
+                    on_exit()
+                super().handle_exit(sig, frame)
 
         self.socket = _bind(host, port)
         self.server_address = self.socket.getsockname()[:2]
@@ -123,10 +134,12 @@ class AppServer:
             log_config=None,
             access_log=verbose,
             timeout_keep_alive=KEEP_ALIVE_S,
+            timeout_graceful_shutdown=SHUTDOWN_S,
             limit_concurrency=MAX_CONNECTIONS,
             server_header=False,
         )
-        self.server = uvicorn.Server(config)
+        self.server = Server(config)
+        self._on_exit = on_exit
         self._done = threading.Event()
 
     @property
@@ -145,6 +158,8 @@ class AppServer:
 
     def shutdown(self, timeout_s: float = 10.0) -> None:
         """Stop serving and wait (at most ``timeout_s``) for ``serve_forever`` to return."""
+        if self._on_exit is not None and not self.server.should_exit:
+            self._on_exit()
         self.server.should_exit = True
         self._done.wait(timeout_s)
 

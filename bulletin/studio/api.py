@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bulletin import defaults
+from bulletin.audio.sidecars import SIDECARS
 from bulletin.studio.jobs import TERMINAL, Job
 from bulletin.studio.service import NotFound, Studio
 
-FILE_KINDS = ("audio", "vtt", "srt", "chapters", "script")
-"""What GET /api/bulletins/{id}/{kind} serves: the audio and its sidecars."""
+FILE_KINDS = ("audio", *SIDECARS)
+"""What GET /api/bulletins/{id}/{kind} serves: the audio and its sidecars (vtt, srt, transcript, chapters, script)."""
 
 
 class Strict(BaseModel):
@@ -58,6 +59,9 @@ class BulletinRequest(Strict):
     show: str | None = Field(None, max_length=200)
     max_chars: int | None = None
     date: dt.date | None = None
+    rundown: bool = Field(False, description="Frame the stories as a newscast: greeting, headlines, sign-off.")
+    at: str | None = Field(None, description="With rundown: the air time said, HH:MM (default: the next full hour).")
+    slot_s: float | None = Field(None, description="Fit the bulletin into this many seconds (whole sentences dropped).")
 
 
 class Lexicon(Strict):
@@ -138,6 +142,8 @@ def api_router(studio: Studio) -> APIRouter:
                     return
             while True:
                 event = await queue.get()
+                if event is None:  # the studio is stopping: the client may reconnect later (Last-Event-ID)
+                    return
                 yield ServerSentEvent(event=event.kind, data=event.data, id=str(event.seq))
                 if event.terminal:
                     return
@@ -145,7 +151,8 @@ def api_router(studio: Studio) -> APIRouter:
             job.log.forget(queue)
 
     @router.get(
-        "/bulletins/{job_id}/{kind}", summary="The audio (byte ranges) or a sidecar: vtt, srt, chapters, script"
+        "/bulletins/{job_id}/{kind}",
+        summary="The audio (byte ranges) or a sidecar: vtt, srt, transcript, chapters, script",
     )
     def file(kind: Literal[FILE_KINDS], request: Request, job: Job = Depends(bulletin_job)):
         from bulletin.publish.serve import ranged_response

@@ -5,6 +5,8 @@ Registered by bulletin.cli; nothing here imports the web stack until a command r
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -60,6 +62,9 @@ def studio(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
+    station_config: Optional[Path] = typer.Option(
+        None, "--station-config", help="Station TOML for newscasts (see examples/station.toml)."
+    ),
     max_queue: int = ranged(
         defaults.STUDIO_QUEUE, "--max-queue", bounds=defaults.STUDIO_QUEUE_RANGE, help="Jobs waiting at most (then 429)"
     ),
@@ -87,15 +92,22 @@ def studio(
             voice=voice,
             cache_dir=cache_dir,
             lexicon=lexicon,
+            station_config=station_config,
             allow_private_urls=allow_private_urls,
             queue_size=max_queue,
         )
-        server = AppServer(create_app(settings), host, port, verbose=verbose)
+        app = create_app(settings)
+        server = AppServer(app, host, port, verbose=verbose, on_exit=app.state.studio.hang_up)
     except BulletinError as error:
         fail(error)
     log_to_stderr(verbose)
     typer.echo(f"studio at {server.url} (API docs at {server.url}docs; Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: stopping is the normal end
+        pass
     finally:
         server.server_close()
+    if app.state.studio.worker.alive:  # still inside a segment (its job is recorded interrupted): do not
+        sys.stderr.flush()  # let the interpreter tear down under native code (torch aborts then)
+        os._exit(0)

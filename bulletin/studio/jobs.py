@@ -73,6 +73,16 @@ class EventLog:
             self._listeners.append((loop, queue))
             return list(self._events)
 
+    def hang_up(self) -> None:
+        """Tell every listener there is nothing more to wait for (the service is stopping): they get None."""
+        with self._lock:
+            listeners = list(self._listeners)
+        for loop, queue in listeners:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+            except RuntimeError:
+                pass
+
     def forget(self, queue: asyncio.Queue) -> None:
         """Stop handing events to ``queue``."""
         with self._lock:

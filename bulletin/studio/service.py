@@ -61,9 +61,22 @@ class Studio:
             self.worker.submit(job, bounded=False)
         self.worker.start()
 
+    def hang_up(self) -> None:
+        """End every open event stream now (the server is stopping; a listener must not hold it)."""
+        with self._lock:
+            jobs = list(self.jobs.values())
+        for job in jobs:
+            job.log.hang_up()
+
     def stop(self) -> None:
         """Stop the worker (a running job is interrupted) and free the kept voices."""
+        running = self.worker.current
         self.worker.stop()
+        if running is not None and running.status == "running":  # still inside a long segment: record it now
+            running.moved("interrupted", error="the studio stopped while this bulletin was being made; ask again")
+            running.log.emit("interrupted", {"error": running.error})
+            self.store.save(running)
+            return  # the worker thread is a daemon: it ends with the process, voices and all
         self.pool.close()
 
     # --- voices, scripts ---------------------------------------------------------------------
@@ -143,6 +156,7 @@ class Studio:
     def submit(self, params: dict) -> Job:
         """Queue a bulletin of ``params["sources"]`` ({text} or {url} each); QueueFull when the queue is full."""
         params = dict(params, voice=self.voice_spec(params.get("voice")))
+        self._newscast(params)  # a bad air time or slot is refused now, not when the job runs
         sources = params.pop("sources")
         articles = [self.article(source.get("text"), source.get("url")) for source in sources]
         date = dt.date.fromisoformat(params["date"]) if params.get("date") else dt.date.today()
@@ -167,6 +181,19 @@ class Studio:
         with self._lock:
             self.jobs[job.id] = job
         return job
+
+    def _newscast(self, params: dict):
+        """Return (the Rundown asked, the slot in seconds) of a bulletin's ``params``; RequestError if out of range."""
+        from bulletin.text.rundown import rundown_from_options
+
+        enabled = params.get("rundown", False)
+        station = self.settings.station_config if enabled else None  # the studio's wording, for newscasts only
+        rundown = rundown_from_options(enabled, params.get("at"), station)
+        slot_s = params.get("slot_s")
+        low, high = defaults.SLOT_RANGE_S
+        if slot_s is not None and not low <= slot_s <= high:
+            raise RequestError(f"slot_s {slot_s:g} is out of range; use {defaults.span(defaults.SLOT_RANGE_S)} s")
+        return rundown, slot_s
 
     def job(self, job_id: str) -> Job:
         """Return the bulletin job ``job_id``; NotFound if there is none."""
@@ -262,6 +289,7 @@ class Studio:
         params = job.params
         directory = self.store.directory(job)
         lufs, peak = loudness_targets(params.get("loudness_preset", defaults.LOUDNESS_PRESET))
+        rundown, slot_s = self._newscast(params)
         request = GenerateRequest(
             articles=tuple(sorted(directory.glob("source-*.txt"))),
             output=directory / job.output,
@@ -278,6 +306,9 @@ class Studio:
             station=params.get("station") or defaults.STATION,
             show=params.get("show") or defaults.SHOW,
             date=dt.date.fromisoformat(params["date"]),
+            rundown=rundown,
+            slot_s=slot_s,
+            allow_private=self.settings.allow_private_urls,
         )
         last = {"done": -1, "stage": ""}
 

@@ -35,6 +35,8 @@ class StudioSettings:
     """Segment cache; default the user cache dir."""
     lexicon: Path | None = None
     """The station's pronunciation lexicon (TOML); default STATE_DIR/lexicon.toml."""
+    station_config: Path | None = None
+    """Station TOML for newscasts (greeting, sign-off wording); default the French wording."""
     allow_private_urls: bool = False
     """Let URL sources reach private and loopback addresses (off: a request cannot probe the local network)."""
     queue_size: int = defaults.STUDIO_QUEUE

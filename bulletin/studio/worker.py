@@ -108,6 +108,11 @@ class Worker:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
+    @property
+    def alive(self) -> bool:
+        """True while the thread runs (after ``stop``: still finishing a segment)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _loop(self) -> None:
         while True:
             with self._condition:

@@ -122,16 +122,37 @@ def test_feed_xml_points_at_the_address_it_was_reached_by(server, feed_dir):
 
 
 def test_a_fixed_base_url_is_what_feed_xml_says(feed_dir):
-    server = running(make_server(feed_dir, port=0, base_url="https://radio.example/feed"))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bulletin",
+            "serve",
+            str(feed_dir),
+            "--port",
+            "0",
+            "--base-url",
+            "https://radio.example/feed",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
-        with urllib.request.urlopen(f"{server.url}feed.xml", timeout=10) as response:
+        url = process.stderr.readline().split(" at ", 1)[1].split()[0]
+        with urllib.request.urlopen(f"{url}feed.xml", timeout=10) as response:
             feed = feedparser.parse(response.read())
         assert feed.entries[0].enclosures[0].href == (
             "https://radio.example/feed/episodes/2026-11-25-le-president-kazakh.mp3"
         )
-    finally:
+        server = running(make_server(feed_dir, port=0, base_url="https://other.example"))  # the library, the same
+        with urllib.request.urlopen(f"{server.url}feed.xml", timeout=10) as response:
+            assert b"https://other.example/episodes/" in response.read()
         server.shutdown()
         server.server_close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
 
 
 @pytest.mark.parametrize("path", ["/episodes.json", "/podcast.toml", "/.lock"])

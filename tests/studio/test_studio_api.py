@@ -14,7 +14,7 @@ from bulletin.studio.app import create_app
 from bulletin.studio.service import Studio
 from bulletin.studio.settings import StudioSettings, check_settings
 
-from helpers import STUDIO_ARTICLE, long_article, make_channel, sse_events
+from helpers import STUDIO_ARTICLE, article_page, long_article, make_channel, sse_events
 
 TOKEN = "s3cret-token-for-tests"
 
@@ -65,7 +65,7 @@ def test_a_bulletin_goes_queued_then_segment_by_segment_to_done_with_its_files(c
     assert [int(seq) for _, _, seq in events] == list(range(1, len(events) + 1))
     job = client.get(f"/api/bulletins/{job_id}").json()
     assert job["status"] == "done" and job["progress"]["percent"] == 100
-    assert set(job["files"]) == {"audio", "vtt", "srt", "chapters", "script"}
+    assert set(job["files"]) == {"audio", "vtt", "srt", "transcript", "chapters", "script"}
     audio = client.get(job["files"]["audio"])
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
     (tmp_path / "b.mp3").write_bytes(audio.content)
@@ -176,33 +176,8 @@ def test_a_token_is_required_off_localhost_and_asked_on_every_api_route(tmp_path
 
 @pytest.fixture(scope="module")
 def article_server():
-    """An article page on 127.0.0.1, served by the test (never the network)."""
-    import http.server
-    import threading
-
-    page = (
-        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Grève à Baikonour</title></head><body>"
-        "<nav>Accueil | Monde | Contact</nav><article><h1>Grève à Baikonour</h1>"
-        + "".join(f"<p>{paragraph}</p>" for paragraph in STUDIO_ARTICLE.split("\n\n")[1:3])
-        + "</article><footer>© Radio</footer></body></html>"
-    ).encode("utf-8")
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with article_page() as url:
+        yield url.rsplit("/", 1)[0]
 
 
 def test_urls_other_than_http_and_private_addresses_are_refused(tmp_path, tiny_voice_dir, article_server):
@@ -309,3 +284,15 @@ def test_the_page_and_the_api_docs_load_nothing_from_elsewhere(client):
         assert "://" not in client.get(asset).text  # no CDN, no font service
     schema = client.get("/openapi.json").json()
     assert {"/api/script", "/api/bulletins", "/api/lexicon", "/v1/audio/speech"} <= set(schema["paths"])
+
+
+def test_a_newscast_fitted_to_its_slot_and_bad_newscast_values_refused(client):
+    body = {"sources": [{"text": STUDIO_ARTICLE}, {"text": long_article(6)}], "rundown": True, "at": "08:00"}
+    job = wait_for(client, client.post("/api/bulletins", json={**body, "slot_s": 55}).json()["id"])
+    assert job["status"] == "done", job["error"]
+    assert job["summary"]["duration_s"] <= 55.0 and "slot" in job["summary"]
+    said = " ".join(segment["text"] for segment in client.get(job["files"]["script"]).json()["segments"])
+    assert "huit heures" in said and "seize agents" in said
+    for changes, named in [({"at": "25:99"}, "25:99"), ({"slot_s": 5}, "slot"), ({"rundown": False}, "--rundown")]:
+        refused = client.post("/api/bulletins", json={**body, **changes})
+        assert refused.status_code == 422 and named in refused.json()["error"], refused.json()

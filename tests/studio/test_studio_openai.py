@@ -12,14 +12,14 @@ import soundfile
 from mutagen.mp3 import MP3
 from mutagen.oggopus import OggOpus
 
-from helpers import start_studio
+from helpers import studio
 
 
 @pytest.fixture(scope="module")
 def studio_url(tmp_path_factory, tiny_voice_dir):
     root = tmp_path_factory.mktemp("studio-openai")
-    process, url = start_studio(
-        "--voice", tiny_voice_dir, "--state-dir", root / "state", "--feed-dir", root / "feed",
+    process, url = studio(
+        "--port", "0", "--voice", tiny_voice_dir, "--state-dir", root / "state", "--feed-dir", root / "feed",
         "--cache-dir", root / "cache",
     )  # fmt: skip
     yield url

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 from mutagen.mp3 import MP3
 
-from helpers import CHROMIUM, ROOT, STUDIO_ARTICLE, chromium, make_channel, start_studio
+from helpers import CHROMIUM, ROOT, STUDIO_ARTICLE, chromium, make_channel, studio
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.skipif(
@@ -43,8 +43,8 @@ def test_the_editor_prepares_fixes_generates_listens_and_publishes(tmp_path, tin
     (feed_dir / "podcast.toml").write_text(
         "\n".join(f'{k} = "{getattr(channel, k)}"' for k in fields), encoding="utf-8"
     )
-    process, url = start_studio(
-        "--voice", tiny_voice_dir, "--state-dir", tmp_path / "state", "--feed-dir", feed_dir,
+    process, url = studio(
+        "--port", "0", "--voice", tiny_voice_dir, "--state-dir", tmp_path / "state", "--feed-dir", feed_dir,
         "--cache-dir", tmp_path / "cache",
     )  # fmt: skip
     try:

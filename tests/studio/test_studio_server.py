@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
-from helpers import ROOT, STUDIO_ARTICLE, long_article, sse_events, start_studio
+from helpers import ROOT, STUDIO_ARTICLE, article_page, long_article, sse_events, studio
 
 TOKEN = "another-s3cret-token"
 
@@ -46,7 +46,7 @@ def stop(process: subprocess.Popen) -> str:
 def test_events_arrive_live_and_a_killed_studio_marks_its_running_job_interrupted(tmp_path, tiny_voice_dir):
     arguments = ["--voice", tiny_voice_dir, "--state-dir", tmp_path / "state", "--feed-dir", tmp_path / "feed"]
     arguments += ["--cache-dir", tmp_path / "cache"]
-    process, url = start_studio(*arguments)
+    process, url = studio("--port", "0", *arguments)
     try:
         status, _, first = call(f"{url}/api/bulletins", "POST", {"sources": [{"text": STUDIO_ARTICLE}]})
         assert status == 202
@@ -65,7 +65,7 @@ def test_events_arrive_live_and_a_killed_studio_marks_its_running_job_interrupte
     finally:
         if process.poll() is None:
             process.kill()
-    process, url = start_studio(*arguments)
+    process, url = studio("--port", "0", *arguments)
     try:
         _, _, listing = call(f"{url}/api/bulletins")
         jobs = {job["id"]: job for job in listing["bulletins"]}
@@ -90,8 +90,8 @@ def test_another_host_needs_a_token_and_then_every_route_asks_for_it(tmp_path, t
         timeout=120,
     )
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "--token" in refused.stderr
-    process, url = start_studio(
-        "--host", "0.0.0.0", "--voice", tiny_voice_dir, "--state-dir", tmp_path / "state",
+    process, url = studio(
+        "--port", "0", "--host", "0.0.0.0", "--voice", tiny_voice_dir, "--state-dir", tmp_path / "state",
         "--feed-dir", tmp_path / "feed", env={"BULLETIN_STUDIO_TOKEN": TOKEN},
     )  # fmt: skip
     local = url.replace("0.0.0.0", "127.0.0.1")
@@ -106,7 +106,9 @@ def test_another_host_needs_a_token_and_then_every_route_asks_for_it(tmp_path, t
 
 
 def test_a_streamed_body_over_the_limit_is_cut_off_with_a_413(tmp_path, tiny_voice_dir):
-    process, url = start_studio("--voice", tiny_voice_dir, "--state-dir", tmp_path / "state", "--feed-dir", tmp_path)
+    process, url = studio(
+        "--port", "0", "--voice", tiny_voice_dir, "--state-dir", tmp_path / "state", "--feed-dir", tmp_path
+    )
     try:
         host, port = url.removeprefix("http://").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
@@ -129,13 +131,67 @@ def test_a_streamed_body_over_the_limit_is_cut_off_with_a_413(tmp_path, tiny_voi
 
 def test_a_studio_stopped_with_ctrl_c_marks_its_running_job_interrupted(tmp_path, tiny_voice_dir):
     arguments = ["--voice", tiny_voice_dir, "--state-dir", tmp_path / "state", "--feed-dir", tmp_path / "feed"]
-    process, url = start_studio(*arguments)
+    process, url = studio("--port", "0", *arguments)
     _, _, job = call(f"{url}/api/bulletins", "POST", {"sources": [{"text": long_article(40)}]})
     _, response = stream_events(
         f"{url}/api/bulletins/{job['id']}/events", stop_at=lambda kind, data: kind == "segment" and data["done"] >= 1
     )
-    errors = stop(process)
+    _, _, waiting = call(f"{url}/api/bulletins", "POST", {"sources": [{"text": STUDIO_ARTICLE}]})
+    _, listener = stream_events(f"{url}/api/bulletins/{waiting['id']}/events", stop_at=lambda kind, data: True)
+    errors = stop(process)  # a listener still waits on the queued job: it must not hold the stop (60 s at most)
     response.close()
+    listener.close()
     assert process.returncode == 0 and "Traceback" not in errors, errors
+    queued = json.loads((tmp_path / "state" / "jobs" / waiting["id"] / "job.json").read_text(encoding="utf-8"))
+    assert queued["status"] == "queued"  # it runs at the next start
     record = json.loads((tmp_path / "state" / "jobs" / job["id"] / "job.json").read_text(encoding="utf-8"))
     assert record["status"] == "interrupted" and record["events"][-1][1] == "interrupted"
+
+
+def test_the_studio_options_change_what_it_does(tmp_path, tiny_voice_dir):
+    lexicon = tmp_path / "station-lexicon.toml"
+    lexicon.write_text('"Baikonour" = "Baïkonour"\n', encoding="utf-8")
+    station = tmp_path / "station.toml"
+    station.write_text('[station]\nname = "Radio Cosmodrome"\n', encoding="utf-8")
+    channel = tmp_path / "show.toml"
+    channel.write_text(
+        'title = "Le fil du cosmodrome"\ndescription = "Essais."\nauthor = "Radio Cosmodrome"\n'
+        'owner_email = "studio@example.org"\n',
+        encoding="utf-8",
+    )
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with article_page() as page:
+        process, url = studio(
+            "--port", "0", "--voice", tiny_voice_dir, "--state-dir", tmp_path / "state",
+            "--feed-dir", tmp_path / "feed", "--cache-dir", tmp_path / "cache", "--lexicon", lexicon,
+            "--station-config", station, "--feed-config", channel, "--max-queue", "1", "--allow-private-urls",
+            "--verbose", "--token", TOKEN,
+        )  # fmt: skip
+        try:
+            assert call(f"{url}/api/lexicon")[0] == 401  # --token
+            status, _, kept = call(f"{url}/api/lexicon", headers=auth)
+            assert kept == {"path": str(lexicon), "entries": {"Baikonour": "Baïkonour"}}  # --lexicon
+            status, _, script = call(f"{url}/api/script", "POST", {"url": page}, headers=auth)  # --allow-private-urls
+            assert status == 200 and "Baïkonour" in " ".join(s["spoken"] for s in script["segments"])
+            newscast = {"sources": [{"url": page}], "rundown": True, "at": "12:00"}
+            status, _, job = call(f"{url}/api/bulletins", "POST", newscast, headers=auth)
+            events, response = stream_events(f"{url}/api/bulletins/{job['id']}/events", headers=auth)
+            response.close()
+            assert events[-1][0] == "done", events[-1]
+            _, _, job = call(f"{url}/api/bulletins/{job['id']}", headers=auth)
+            request = urllib.request.Request(url + job["files"]["script"], headers=auth)
+            said = json.dumps(json.loads(urllib.request.urlopen(request, timeout=30).read()), ensure_ascii=False)
+            assert "Radio Cosmodrome" in said and "midi" in said  # --station-config
+            _, _, episode = call(f"{url}/api/bulletins/{job['id']}/publish", "POST", {}, headers=auth)
+            with urllib.request.urlopen(f"{url}/feed/feed.xml", timeout=30) as feed:
+                assert b"Le fil du cosmodrome" in feed.read() and episode["status"] == "added"  # --feed-config
+            long_job = {"sources": [{"text": long_article(40)}]}
+            first = call(f"{url}/api/bulletins", "POST", long_job, headers=auth)[2]
+            second = call(f"{url}/api/bulletins", "POST", long_job, headers=auth)
+            third = call(f"{url}/api/bulletins", "POST", long_job, headers=auth)
+            assert second[0] == 202 and third[0] == 429 and int(third[1]["Retry-After"]) >= 1  # --max-queue 1
+            for cancelled in (second[2]["id"], first["id"]):
+                assert call(f"{url}/api/bulletins/{cancelled}", "DELETE", headers=auth)[0] == 202
+        finally:
+            errors = stop(process)
+    assert '"POST /api/bulletins HTTP/1.1" 429' in errors and "Traceback" not in errors  # --verbose logs requests
