@@ -279,7 +279,9 @@ def made(tmp_path, **changes) -> Bulletin:
 
 
 def test_the_summary_is_rounded_json(tmp_path):
-    assert made(tmp_path).summary() == {
+    said = script(("headline", "T.", -1, 0), ("lead", "Un.", 0, 0), ("source", "S.", -1, 0))
+    said = dataclasses.replace(said, warnings=("<emphasis> ignored",), removed="🙂東")
+    assert made(tmp_path, script=said).summary() == {
         "output": f"{tmp_path}/b.mp3",
         "duration_s": 12.346,
         "speech_s": 8.0,
@@ -290,8 +292,8 @@ def test_the_summary_is_rounded_json(tmp_path):
         "cache_hits": 2,
         "cache_misses": 1,
         "dropped_characters": 0,
-        "removed_characters": 0,
-        "warnings": [],
+        "removed_characters": 2,
+        "warnings": ["<emphasis> ignored"],
         "loudness_lufs": -16.0,
         "true_peak_db": -1.24,
         "loudness_range_lu": 4.45,

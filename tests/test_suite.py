@@ -2,9 +2,10 @@
 
 Like test_docs.py (every option documented), the options are enumerated from the typer app,
 so a new option fails here until a test runs it through the command line. A test "runs"
-an option when one call or argument tuple in a test file names both the command and the
-option (``cli("generate", ..., "--duck-db", "-20")``, ``runner.invoke(app, ["publish", ..., "--prune"])``),
-or a helper named after the command is called with the option (``generate(work, voice, "--bed", bed)``).
+an option when one test function (or one call or argument tuple) names both the command and
+the option: ``cli("generate", ..., "--duck-db", "-20")``, ``runner.invoke(app, ["publish", ..., "--prune"])``,
+or a helper named after the command called with it (``generate(work, voice, "--bed", bed)``,
+``cli_publish(audio, "--prune")``). The test must then check the option's effect.
 """
 
 from __future__ import annotations
@@ -35,22 +36,29 @@ OPTIONS = sorted(
 
 
 def strings_in(node: ast.AST) -> set[str]:
-    """Return every string constant inside ``node``, and the name of a called helper (``generate(...)``)."""
-    found = {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-    if isinstance(node, ast.Call):
-        function = node.func
-        found.add(function.id if isinstance(function, ast.Name) else getattr(function, "attr", ""))
+    """Return the string constants inside ``node``, and the words of every helper it calls.
+
+    ``cli_publish(audio, "--prune")`` counts as naming "publish"; ``generate(work, "--bed", bed)`` as "generate".
+    """
+    found = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+            found.add(inner.value)
+        elif isinstance(inner, ast.Call):
+            name = inner.func.id if isinstance(inner.func, ast.Name) else getattr(inner.func, "attr", "")
+            found.update(name.split("_"))
     return found
 
 
 def command_lines_in_tests() -> list[set[str]]:
-    """Return, for every call and every tuple or list literal in the tests, the strings it holds."""
+    """Return the strings of every test function (decorators included) and of every module-level call or tuple."""
     found = []
     for path in sorted(TESTS.rglob("test_*.py")):
         if path.name == Path(__file__).name:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, (ast.Call, ast.Tuple, ast.List)):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.Call, ast.Tuple, ast.List)):
                 found.append(strings_in(node))
     return found
 
@@ -61,17 +69,22 @@ LINES = command_lines_in_tests()
 @pytest.mark.parametrize(("command", "option"), OPTIONS)
 def test_every_option_is_run_by_a_test(command, option):
     """A test must pass ``option`` to ``command`` through the CLI (and check its effect)."""
-    assert any(command in strings and option in strings for strings in LINES), (
+    assert any({command, option} <= strings for strings in LINES), (
         f"no test runs `bulletin {command} {option}`: add a CLI-level test that fails if it is ignored"
     )
 
 
-def test_the_option_scan_sees_calls_and_argument_tuples():
-    source = 'cli("generate", a, "--bed")\nARGS = ("publish", x, "--prune")\nf(["serve", "--host"])\ncheck("--script")'
+def test_the_option_scan_sees_calls_argument_tuples_and_test_functions():
+    source = (
+        'cli("generate", a, "--bed")\nARGS = ("publish", x, "--prune")\ncli_check(audio, "--script", s)\n'
+        'def test_x():\n    base = ("serve", d)\n    run(*base, "--host", "127.0.0.2")\n'
+    )
     tree = ast.parse(source)
-    lines = [strings_in(node) for node in ast.walk(tree) if isinstance(node, (ast.Call, ast.Tuple, ast.List))]
-    assert {"cli", "generate", "--bed"} in lines and {"publish", "--prune"} in lines
-    assert {"serve", "--host"} in lines and {"check", "--script"} in lines
+    nodes = (ast.FunctionDef, ast.Call, ast.Tuple, ast.List)
+    lines = [strings_in(node) for node in ast.walk(tree) if isinstance(node, nodes)]
+    for command, option in [("generate", "--bed"), ("publish", "--prune"), ("check", "--script"), ("serve", "--host")]:
+        assert any({command, option} <= strings for strings in lines), (command, option)
+    assert not any({"generate", "--prune"} <= strings for strings in lines)
     assert ("voices", "--json") in OPTIONS and ("generate", "--duck-db") in OPTIONS
 
 

@@ -98,14 +98,15 @@ def build_script(
     warnings: list[str] = []
     options = dict(story=story, markup=article.ssml, takes_phonemes=takes_phonemes, warnings=warnings)
     title = article.title_markup or article.title
-    segments = [] if article.flash else paragraph_segments(title, speak, 10**9, "headline", -1, **options)
+    # --max-chars bounds every segment: a long headline or source line is cut like a paragraph
+    segments = [] if article.flash else paragraph_segments(title, speak, max_chars, "headline", -1, **options)
     for index, paragraph in enumerate(article.paragraphs):
         role = "lead" if index == 0 else "body"
         if index == 0 and article.dateline:
             paragraph = f"{article.dateline}. {paragraph}"
         segments += paragraph_segments(paragraph, speak, max_chars, role, index, before=segments, **options)
     if article.source:
-        segments += paragraph_segments(f"Source : {article.source}", speak, 10**9, "source", -1, story=story)
+        segments += paragraph_segments(f"Source : {article.source}", speak, max_chars, "source", -1, story=story)
     kept = tuple(s for s in segments if s.text.strip(" ."))
     return Script(article.title, kept, tuple(dict.fromkeys(warnings)))
 
@@ -166,6 +167,8 @@ def _segments(
 ) -> list[Segment]:
     """Return ``spoken`` cut into segments, each with its written text and span map."""
     pieces = _pieces(spoken, max_chars)
+    if close and pieces and len(pieces[-1][0]) == max_chars and not pieces[-1][0].endswith((".", "!", "?", "…")):
+        pieces[-1:] = _pieces(pieces[-1][0], max_chars - 1)  # leave room for the closing full stop
     located = _locate(spoken, [piece for piece, _ in pieces])
     if located is None:  # the speaker left odd spacing: guess the map on the tidied text
         spoken = " ".join(spoken.split())
