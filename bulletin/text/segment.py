@@ -136,10 +136,10 @@ def paragraph_segments(
         warnings.extend(found)
     segments: list[Segment] = []
     groups = ssml.between_breaks(runs)
-    for number, (group, pause_ms) in enumerate(groups):
-        written_text, spoken, rewrites = ssml.speak_runs(group, lambda text: spoken_with_map(speak, text))
-        last = number == len(groups) - 1
-        pieces = _segments(written_text, spoken, rewrites, max_chars, role, paragraph, story, close=last)
+    spoken_groups = [ssml.speak_runs(group, lambda text: spoken_with_map(speak, text)) for group, _ in groups]
+    last = max((n for n, (_, spoken, _) in enumerate(spoken_groups) if spoken.strip()), default=-1)
+    for number, ((written_text, spoken, rewrites), (_, pause_ms)) in enumerate(zip(spoken_groups, groups)):
+        pieces = _segments(written_text, spoken, rewrites, max_chars, role, paragraph, story, close=number == last)
         if pieces and pause_ms is not None:
             pieces[-1] = dataclasses.replace(pieces[-1], pause_after_ms=pause_ms)
         elif pause_ms is not None and (segments or before):

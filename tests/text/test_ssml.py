@@ -56,6 +56,15 @@ def test_a_break_mid_sentence_and_one_at_a_paragraph_start():
     assert lead[1].pause_after_ms == 2000  # the break opening the next paragraph lengthens the pause before it
 
 
+def test_a_break_closing_a_paragraph_still_lets_its_sentence_end():
+    script = script_of('Titre\n\nIl a dit <break time="1s"/> non <break time="2s"/>\n\nSuite.')
+    assert [(s.text, s.pause_after_ms) for s in script.segments[1:]] == [
+        ("Il a dit", 1000),
+        ("non.", 2000),
+        ("Suite.", None),
+    ]
+
+
 @pytest.mark.parametrize(
     ("markup", "written", "spoken"),
     [
