@@ -73,6 +73,7 @@ class TreeCpu:
         import threading
 
         self.seen: dict[int, float] = {}
+        self.names: dict[int, str] = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
         self.tick = os.sysconf("SC_CLK_TCK")
@@ -93,15 +94,18 @@ class TreeCpu:
     def sample(self) -> None:
         parents: dict[int, int] = {}
         cpu: dict[int, float] = {}
+        names: dict[int, str] = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except (OSError, ValueError):
                 continue
+            fields = tail.split()
             parents[int(entry.name)] = int(fields[1])
             cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / self.tick
+            names[int(entry.name)] = head.split("(", 1)[-1]
         tree, frontier = {os.getpid()}, [os.getpid()]
         while frontier:
             parent = frontier.pop()
@@ -111,10 +115,23 @@ class TreeCpu:
         for pid in tree:
             if pid in cpu:
                 self.seen[pid] = max(self.seen.get(pid, 0.0), cpu[pid])
+                self.names[pid] = names[pid]
 
     def total_s(self) -> float:
         """Return the CPU seconds of the tree so far."""
         return sum(self.seen.values())
+
+    def by_role(self) -> dict[str, float]:
+        """Return CPU seconds of this driver, of the batch workers, and of Ray's own daemons and idle workers."""
+        roles = {"driver": 0.0, "batch_workers": 0.0, "ray_daemons": 0.0}
+        for pid, seconds in self.seen.items():
+            if pid == os.getpid():
+                roles["driver"] += seconds
+            elif self.names.get(pid, "").startswith("ray::BatchWork"):
+                roles["batch_workers"] += seconds
+            else:
+                roles["ray_daemons"] += seconds
+        return {role: round(seconds, 2) for role, seconds in roles.items()}
 
 
 def scenario(args: dict) -> dict:
@@ -122,6 +139,7 @@ def scenario(args: dict) -> dict:
     with TreeCpu() as cpu:
         figures = _scenario(args)
     figures["cpu_s"] = cpu.total_s()
+    figures["cpu_by_role_s"] = cpu.by_role()
     return figures
 
 
@@ -254,6 +272,12 @@ def summarise(runs: dict[str, list[dict]]) -> list[dict]:
                 "cpu_s": round(cpu_s, 1),
                 "cpu_s_per_speech_s": round(cpu_s / speech_s, 3),
                 "load_average": [f["load_average"] for f in figures],
+                "cpu_by_role_s": figures[0].get("cpu_by_role_s"),
+                "ray_daemons_cpu_share": round(
+                    statistics.median(f["cpu_by_role_s"]["ray_daemons"] / f["cpu_s"] for f in figures), 4
+                )
+                if all("cpu_by_role_s" in f for f in figures)
+                else None,
                 "worker_peak_rss_mb": max(max(f["worker_peak_rss_mb"]) for f in figures),
                 "runs": figures,
             }

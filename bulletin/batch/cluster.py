@@ -143,17 +143,20 @@ def _dispatch(ray, jobs, out_dir, cache_dir, workers, threads, on_result, on_not
     def start_actor():
         return actor_class.remote(Path(out_dir).resolve(), cache_dir and Path(cache_dir).resolve(), threads)
 
+    def pids_of(started: list) -> list[int]:
+        try:
+            return ray.get([actor.pid.remote() for actor in started])
+        except ray.exceptions.RayError as error:  # e.g. a node without bulletin installed
+            for actor in started:
+                ray.kill(actor, no_restart=True)
+            raise RequestError(
+                f"the Ray workers could not start ({_first_line(error)}); every node needs bulletin "
+                "installed (pip install 'bulletin[dist]') and the same paths mounted"
+            ) from None
+
     queue = deque(jobs)
     actors = [start_actor() for _ in range(min(workers, len(queue)))]
-    try:
-        pids = ray.get([actor.pid.remote() for actor in actors])
-    except ray.exceptions.RayError as error:  # e.g. a node without bulletin installed
-        for actor in actors:
-            ray.kill(actor, no_restart=True)
-        raise RequestError(
-            f"the Ray workers could not start ({_first_line(error)}); every node needs bulletin "
-            "installed (pip install 'bulletin[dist]') and the same paths mounted"
-        ) from None
+    pids = pids_of(actors)
     pending = {}  # result ref -> (job, actor slot)
 
     def submit(slot: int) -> None:
@@ -173,7 +176,7 @@ def _dispatch(ray, jobs, out_dir, cache_dir, workers, threads, on_result, on_not
                 record = result_record(job, out_dir, _crash_line(error, ray))
                 ray.kill(actors[slot], no_restart=True)
                 actors[slot] = start_actor()
-                pids[slot] = ray.get(actors[slot].pid.remote())
+                [pids[slot]] = pids_of([actors[slot]])
             else:
                 if record["worker_pid"] != pids[slot]:
                     on_notice(
