@@ -14,19 +14,41 @@ from typing import Optional
 
 import typer
 
-from bulletin import cli_options as opts
 from bulletin import defaults
+from bulletin.cli_options import (
+    SOURCES_HELP,
+    AtOption,
+    CheckOption,
+    DeviceOption,
+    EngineOption,
+    ForceOption,
+    FormatOption,
+    JsonOption,
+    LexiconOption,
+    MaxCharsOption,
+    NameOption,
+    PresetOption,
+    RundownOption,
+    SlotOption,
+    SpeedOption,
+    StationNameOption,
+    StationOption,
+    StoriesOption,
+    VersionOption,
+    VoiceOption,
+)
 from bulletin.console import (
-    RANGES,
     Command,
     Group,
-    click_exceptions,
     fail,
     print_report,
+    print_warnings,
     progress_bar,
     ranged,
+    run_app,
+    shown,
+    slot_line,
     summary_line,
-    usage_line,
     warn,
 )
 from bulletin.errors import BulletinError
@@ -38,62 +60,116 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    cls=Group,
+    cls=Group,  # and every command cls=Command: value labels in the help, not Python types (bulletin.console)
 )
-# Every command is declared with cls=Command: readable value labels in its help (bulletin.console).
 
 
 @app.callback()
-def main_options(version: opts.Version = False) -> None:
+def main_options(version: VersionOption = False) -> None:
     """Turn French news articles into broadcast-ready radio bulletins."""
 
 
 @app.command(cls=Command)
 def generate(
-    articles: opts.Articles,
-    output: opts.Output = None,
-    name: opts.Name = None,
-    force: opts.Force = False,
-    voice: opts.Voice = defaults.VOICE,
-    speed: opts.Speed = None,
-    no_jingles: opts.NoJingles = False,
-    intro: opts.Intro = None,
-    outro: opts.Outro = None,
-    stinger: opts.Stinger = None,
-    bed: opts.Bed = None,
-    duck_db: opts.DuckDb = defaults.DUCK_DB,
-    overlap_ms: opts.OverlapMs = 0,
-    pause: opts.Pause = [],  # noqa: B006  (typer's way to default a repeatable option; never mutated)
-    loudness_preset: opts.Preset = defaults.LOUDNESS_PRESET,
-    loudness: opts.Loudness = None,
-    true_peak: opts.TruePeak = None,
-    audio_format: opts.Format = defaults.AUDIO_FORMAT,
-    bitrate: opts.Bitrate = defaults.BITRATE_KBPS,
-    station: opts.Station = defaults.STATION,
-    show: opts.Show = defaults.SHOW,
-    artwork: opts.Artwork = None,
-    cache_dir: opts.CacheDir = None,
-    device: opts.DeviceChoice = defaults.DEVICE,
-    threads: opts.Threads = None,
-    engine: opts.EngineChoice = defaults.ENGINE,
-    speaker_wav: opts.SpeakerWav = None,
-    agree_licence: opts.AgreeLicence = False,
-    lexicon: opts.Lexicon = None,
-    max_chars: opts.MaxChars = defaults.MAX_CHARS,
-    publish_dir: opts.PublishDir = None,
-    feed_config: opts.FeedConfig = None,
-    play_after: opts.Play = False,
-    check_after: opts.Check = False,
-    max_wer: opts.MaxWer = defaults.MAX_WER,
-    as_json: opts.Json = False,
+    articles: list[str] = typer.Argument(
+        ..., metavar="SOURCE", help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", metavar="FILE", help=f"File to write (default: in {defaults.OUTPUT_DIR}/, --name)."
+    ),
+    name: NameOption = None,
+    force: ForceOption = False,
+    voice: VoiceOption = defaults.VOICE,
+    speed: SpeedOption = None,
+    no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
+    intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
+    outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
+    stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
+    bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
+    duck_db: float = ranged(
+        defaults.DUCK_DB, "--duck-db", metavar="DB", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB"
+    ),
+    overlap_ms: int = ranged(
+        0,
+        "--overlap-ms",
+        metavar="MS",
+        bounds=defaults.OVERLAP_RANGE_MS,
+        help="Start speaking this long before the intro ends, in ms",
+    ),
+    pause: list[str] = typer.Option(
+        [], "--pause", metavar="ROLE=MS", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
+    ),
+    loudness_preset: PresetOption = defaults.LOUDNESS_PRESET,
+    loudness: Optional[float] = ranged(
+        None,
+        "--loudness",
+        metavar="LUFS",
+        bounds=defaults.LOUDNESS_RANGE_LUFS,
+        help="Loudness target in LUFS, overriding the preset",
+    ),
+    true_peak: Optional[float] = ranged(
+        None,
+        "--true-peak",
+        metavar="DBTP",
+        bounds=defaults.TRUE_PEAK_RANGE_DB,
+        help="True-peak ceiling in dBTP, overriding the preset",
+    ),
+    audio_format: FormatOption = defaults.AUDIO_FORMAT,
+    bitrate: int = ranged(
+        defaults.BITRATE_KBPS,
+        "--bitrate",
+        metavar="KBPS",
+        bounds=defaults.BITRATE_RANGE_KBPS,
+        help="MP3 bitrate in kbps",
+    ),
+    station: StationNameOption = defaults.STATION,
+    show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
+    artwork: Optional[Path] = typer.Option(
+        None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."
+    ),
+    cache_dir: Optional[Path] = typer.Option(
+        None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
+    ),
+    device: DeviceOption = defaults.DEVICE,
+    threads: Optional[int] = ranged(
+        None, "--threads", bounds=defaults.THREADS_RANGE, help="Synthesis threads (default: all cores)"
+    ),
+    engine: EngineOption = defaults.ENGINE,
+    speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
+    agree_licence: bool = typer.Option(
+        False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
+    ),
+    lexicon: LexiconOption = None,
+    max_chars: MaxCharsOption = defaults.MAX_CHARS,
+    publish_dir: Optional[Path] = typer.Option(
+        None, "--publish", help="Then publish the bulletin into this feed directory."
+    ),
+    feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
+    play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
+    check_after: CheckOption = False,
+    max_wer: float = ranged(
+        defaults.MAX_WER,
+        "--max-wer",
+        metavar="RATE",
+        bounds=defaults.MAX_WER_RANGE,
+        help="With --check: highest acceptable word error rate",
+    ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    slot: SlotOption = None,
+    station_config: StationOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
+    """Speak SOURCES (articles, pages, feeds) with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
     from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, notices, parse_pauses, produce
+    from bulletin.text.rundown import rundown_from_options
 
     try:
         target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
+        newscast = rundown_from_options(rundown, at, station_config)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
@@ -125,6 +201,9 @@ def generate(
             station=station,
             show=show,
             artwork=artwork,
+            stories=stories,
+            rundown=newscast,
+            slot_s=slot,
         )
         for notice in notices(request):
             warn(notice)
@@ -149,7 +228,10 @@ def generate(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script)
         typer.echo(summary_line(summary))
+        if "slot" in summary:
+            typer.echo(slot_line(summary["slot"]))
         if report is not None:
             print_report(report)
         if "published" in summary:
@@ -158,49 +240,52 @@ def generate(
         typer.echo(f"error: {failure}", err=True)
         raise typer.Exit(1)
     if play_after:
+        from bulletin.cli_feed import play
+
         play(result.output)
 
 
 @app.command(cls=Command)
 def script(
-    article: Path = typer.Argument(..., metavar="ARTICLE", help="Article file (.txt or .md)."),
-    voice: opts.Voice = defaults.VOICE,
-    lexicon: opts.Lexicon = None,
-    max_chars: opts.MaxChars = defaults.MAX_CHARS,
-    check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
-    as_json: opts.Json = False,
+    article: str = typer.Argument(..., help=f"SOURCE: {SOURCES_HELP}."),
+    voice: VoiceOption = defaults.VOICE,
+    lexicon: LexiconOption = None,
+    max_chars: MaxCharsOption = defaults.MAX_CHARS,
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Also report characters the normaliser removed and those the voice would drop (exit 1 if any).",
+    ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    station_config: StationOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
+    """Print the spoken script of SOURCE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
+    from bulletin.text.rundown import rundown_from_options
 
     try:
-        result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
+        frame = rundown_from_options(rundown, at, station_config)
+        result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
         fail(error, as_json)
-    dropped = result.dropped
     if as_json:
-        payload = {
-            "title": result.script.title,
-            "voice": result.voice,
-            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
-            "dropped_characters": sum(dropped.values()),
-            "dropped": dict(dropped),
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script, removed=False)
         for number, segment in enumerate(result.script.segments, 1):
             typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
         if check:
-            typer.echo(
-                f"characters the voice would drop: {sum(dropped.values())}"
-                + (f" ({''.join(sorted(dropped))})" if dropped else "")
-            )
-    if check and dropped:
+            typer.echo(f"characters the normaliser removed: {sum(result.removed.values())}" + shown(result.removed))
+            typer.echo(f"characters the voice would drop: {sum(result.dropped.values())}" + shown(result.dropped))
+    if check and (result.dropped or result.removed):
         raise typer.Exit(1)
 
 
 @app.command(cls=Command)
-def voices(as_json: opts.Json = False) -> None:
+def voices(as_json: JsonOption = False) -> None:
     """List voice presets and whether each can be used offline now."""
     from bulletin.engines.factory import preset_status
     from bulletin.engines.presets import list_presets
@@ -236,12 +321,14 @@ def voices(as_json: opts.Json = False) -> None:
 
 @app.command(cls=Command)
 def check(
-    audio: Path = typer.Argument(..., metavar="AUDIO", help="Bulletin audio to listen to."),
+    audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
     script_file: Optional[Path] = typer.Option(
-        None, "--script", metavar="FILE", help="Its script JSON (default: AUDIO's .script.json)."
+        None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
     ),
-    max_wer: opts.MaxWer = defaults.MAX_WER,
-    as_json: opts.Json = False,
+    max_wer: float = ranged(
+        defaults.MAX_WER, "--max-wer", bounds=defaults.MAX_WER_RANGE, help="Highest acceptable overall word error rate"
+    ),
+    as_json: JsonOption = False,
 ) -> None:
     """Listen back to AUDIO with speech recognition and flag segments a listener would not understand."""
     from bulletin.qa.listen import check_file
@@ -258,130 +345,19 @@ def check(
         raise typer.Exit(1)
 
 
-# --- publishing commands (feed, serve, play) ---
+def _register_commands() -> None:
+    from bulletin.batch.command import batch
+    from bulletin.cli_feed import play, publish
+    from bulletin.cli_watch import watch
+    from bulletin.studio.command import serve, studio  # the two commands that run a web server
+
+    for command in (publish, serve, play, watch, batch, studio):
+        app.command(cls=Command)(command)
 
 
-@app.command(cls=Command)
-def publish(
-    audio: Path = typer.Argument(
-        ..., metavar="AUDIO", help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
-    ),
-    feed_dir: Path = typer.Option(
-        defaults.FEED_DIR, "--feed-dir", metavar="DIR", help="Feed directory (feed.xml, index.html, episodes/)."
-    ),
-    config: Optional[Path] = typer.Option(
-        None,
-        "--config",
-        metavar="FILE",
-        help="Channel TOML (default: the one DIR remembers from its first publish, DIR/podcast.toml; "
-        "then ./podcast.toml; see examples/podcast.toml).",
-    ),
-    base_url: Optional[str] = typer.Option(
-        None, "--base-url", metavar="URL", help="Public URL of the feed directory (overrides base_url)."
-    ),
-    replace: bool = typer.Option(
-        False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
-    ),
-    keep: int = ranged(
-        defaults.FEED_KEEP,
-        "--keep",
-        metavar="N",
-        bounds=defaults.FEED_KEEP_RANGE,
-        help="Newest episodes listed in the feed (older audio stays on disk)",
-    ),
-    prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
-    as_json: opts.Json = False,
-) -> None:
-    """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
-    from bulletin.pipeline import publish_file
-
-    try:
-        episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
-    except BulletinError as error:
-        fail(error, as_json)
-    if as_json:
-        typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(
-            f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
-            f"feed {episode.feed_path}"
-        )
-
-
-@app.command(cls=Command)
-def serve(
-    directory: Path = typer.Argument(
-        ..., metavar="DIR", help="Feed directory to serve (as written by `bulletin publish`)."
-    ),
-    host: str = typer.Option(
-        defaults.SERVE_HOST, "--host", metavar="ADDRESS", help="Address to listen on (localhost by default)."
-    ),
-    port: int = ranged(
-        defaults.SERVE_PORT, "--port", metavar="PORT", bounds=defaults.PORT_RANGE, help="Port, 0 picks a free one"
-    ),
-) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
-    from bulletin.publish.serve import serve as serve_directory
-
-    def ready(url: str) -> None:
-        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
-
-    try:
-        serve_directory(directory, host=host, port=port, on_ready=ready)
-    except BulletinError as error:
-        fail(error)
-
-
-@app.command(cls=Command)
-def play(
-    file: Path = typer.Argument(
-        ..., metavar="FILE", help="Audio file to play (MP3; chapters from .chapters.json or ID3)."
-    ),
-) -> None:
-    """Play FILE on the sound device, showing elapsed time and the current chapter."""
-    from bulletin.publish.playback import play as play_file
-    from bulletin.timecode import format_duration
-
-    interactive = sys.stdout.isatty()
-    shown = {"chapter": None}
-
-    def progress(elapsed_s: float, duration_s: float, chapter: str) -> None:
-        if interactive:
-            line = f"{format_duration(elapsed_s)} / {format_duration(duration_s)}  {chapter}"
-            typer.echo(f"\r{line[:78]:<78}", nl=False)
-        elif chapter != shown["chapter"]:
-            typer.echo(f"{format_duration(elapsed_s)}  {chapter}".rstrip())
-        shown["chapter"] = chapter
-
-    try:
-        play_file(file, on_progress=progress)
-    except BulletinError as error:
-        if interactive and shown["chapter"] is not None:
-            typer.echo("")
-        fail(error)
-    if interactive:
-        typer.echo("")
+_register_commands()
 
 
 def main() -> None:
-    """Console-script entry point: every error, usage errors included, is one line on stderr.
-
-    Usage errors (an unknown option, a value out of range) exit 2, without typer's box: the line
-    names the option and what it accepts.
-    """
-    exceptions = click_exceptions()
-    try:
-        code = app(standalone_mode=False)
-    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
-        error.show()
-        sys.exit(error.exit_code)
-    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
-        line = usage_line(error, RANGES)
-        if "--json" in sys.argv[1:]:  # asked for JSON: the error is a JSON object on stdout too
-            typer.echo(json.dumps({"error": line.removeprefix("error: ")}, ensure_ascii=False))
-        typer.echo(line, err=True)
-        sys.exit(error.exit_code)
-    except (exceptions.Abort, typer.Abort):
-        typer.echo("error: aborted", err=True)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    """Console-script entry point: every error, usage errors included, is one line on stderr."""
+    run_app(app)

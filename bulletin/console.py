@@ -26,19 +26,37 @@ def warn(message: str) -> None:
 def readable_labels(params: list) -> list:
     """Return ``params`` relabelled for a help text: values named, not typed.
 
-    typer labels values with Python types (``<list[Path]>``, ``<str>``, ``<bool>``): an
-    argument is labelled by its name alone (ARTICLE), a flag by nothing, a choice by its
-    values (mp3|wav|flac|ogg); every other option names its value with ``metavar`` (FILE, LUFS).
+    typer labels values with Python types (``<list[Path]>``, ``<str>``, ``<bool>``). Here an
+    argument is labelled by its name alone (ARTICLE), a flag by nothing, a choice by its values
+    (mp3|wav|flac|ogg); an option without a ``metavar`` of its own (FILE, LUFS) by what it holds:
+    DIR, FILE, TEXT, N or NUMBER.
     """
     for param in params:
         descriptor = getattr(param, "type_descriptor", None)
         if isinstance(param, typer.core.TyperArgument):
+            if param.metavar is None and param.name:
+                param.metavar = param.name.upper()
             param.display_type_rich = lambda ctx: None
-        elif getattr(param, "is_flag", False):
+        elif getattr(param, "is_flag", False) or getattr(param, "count", False):
             param.metavar = ""
-        elif param.metavar is None and descriptor is not None and descriptor.is_choice:
-            param.metavar = "|".join(str(choice) for choice in descriptor.choices)
+        elif param.metavar is None and descriptor is not None:
+            param.metavar = _label(param, descriptor)
     return params
+
+
+def _label(param, descriptor) -> str:
+    """Return the value label of an option typer would label by its Python type."""
+    if descriptor.is_choice:
+        return "|".join(str(choice) for choice in descriptor.choices)
+    if descriptor.is_path:
+        said = (param.help or "").lower().split(".")[0]
+        return "DIR" if (param.name or "").endswith("dir") or "directory" in said or "folder" in said else "FILE"
+    annotation = str(getattr(descriptor, "annotation", ""))
+    if "int" in annotation:
+        return "N"
+    if "float" in annotation:
+        return "NUMBER"
+    return "TEXT"
 
 
 class Command(typer.core.TyperCommand):
@@ -108,6 +126,20 @@ def summary_line(summary: dict) -> str:
     )
 
 
+def slot_line(slot: dict) -> str:
+    """Return the line saying how a bulletin was fitted into its slot: what was dropped, how far pauses grew."""
+    line = f"slot {slot['slot_s']:g} s: {slot['planned_s']:.1f} s laid out, pauses x{slot['stretch']:.2f}"
+    if slot["dropped_sentences"]:
+        stories = sorted({item["story"] for item in slot["dropped"]})
+        line += (
+            f"; dropped {slot['dropped_sentences']} sentence(s), {slot['dropped_s']:.1f} s of speech, "
+            f"from story {', '.join(str(s) for s in stories)}"
+        )
+    if not slot["enough_material"]:
+        line += "; not enough material to fill it"
+    return line
+
+
 def print_report(report) -> None:
     """Print a listen-back report: overall WER, then each flagged segment with what was heard."""
     typer.echo(
@@ -144,3 +176,41 @@ def progress_bar(enabled: bool):
             yield advance
 
     return manager()
+
+
+def run_app(app) -> None:
+    """Run the typer ``app`` and exit; usage errors (unknown option, value out of range) are one line, exit 2.
+
+    The line names the option and what it accepts, without typer's box.
+    """
+    import sys
+
+    exceptions = click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:  # `bulletin` alone: the help, as before
+        error.show()
+        sys.exit(error.exit_code)
+    except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
+        line = usage_line(error, RANGES)
+        if "--json" in sys.argv[1:]:  # asked for JSON: the error is a JSON object on stdout too
+            typer.echo(json.dumps({"error": line.removeprefix("error: ")}, ensure_ascii=False))
+        typer.echo(line, err=True)
+        sys.exit(error.exit_code)
+    except (getattr(exceptions, "Abort", typer.Abort), typer.Abort):  # typer's vendored click may have no Abort
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def shown(characters) -> str:
+    """Return " (abc)" listing ``characters`` (control codes escaped), or "" when there are none."""
+    return f" ({''.join(c if c.isprintable() else ascii(c)[1:-1] for c in sorted(characters))})" if characters else ""
+
+
+def print_warnings(script, removed: bool = True) -> None:
+    """Print the script's warnings (SSML tags ignored...) on stderr, and what the normaliser left out."""
+    for warning in script.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if removed and script.removed:
+        typer.echo(f"warning: characters no voice can say were left out{shown(set(script.removed))}", err=True)

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from bulletin.errors import OutputError
+from bulletin.errors import BulletinError, OutputError
 
 STALE_TEMP_S = 600.0
 """A temp file whose writer is gone and that has not changed for this long is swept."""
@@ -135,6 +135,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             yield temp
         except OSError as error:
             raise cannot_write(path, error) from None
+        except BulletinError:
+            raise
         except Exception as error:  # an encoder or tagger (libsndfile, mutagen) that hid the OSError
             cause = next((arg for arg in error.args if isinstance(arg, OSError)), None)
             if cause is not None:

@@ -14,10 +14,10 @@ request: ``loudness_targets`` (presets by name), ``parse_pauses`` (``ROLE=MS``),
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +25,24 @@ from typing import TYPE_CHECKING
 
 from bulletin import defaults
 from bulletin.cache import SegmentCache
-from bulletin.engines.base import Voice
+from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
-from bulletin.errors import AudioError, OutputError, RequestError
+from bulletin.errors import AudioError
 from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, sweep_temps
+from bulletin.newscast import (
+    bulletin_tags,
+    fit_prepared,
+    fitted_script,
+    gather_articles,
+    load_parts,
+    make_script,
+    newscast_at,
+    slot_fit_from,
+    slot_of,
+    story_titles,
+    title_of,
+)
 from bulletin.request import (
     Bulletin,
     GenerateRequest,
@@ -43,8 +56,9 @@ from bulletin.request import (
     parse_pauses,
     validate,
 )
-from bulletin.text.article import Article, read_article
-from bulletin.text.segment import Script, build_script, join_scripts
+from bulletin.text.article import Article
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 if TYPE_CHECKING:
     from bulletin.publish.episodes import Episode
@@ -59,123 +73,131 @@ __all__ = [
     "SpokenScript",
     "deliver",
     "loudness_targets",
+    "open_request_voice",
     "parse_pauses",
     "produce",
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 """Bump when mixing, mastering or export change what a render produces."""
 
 
 # --- the script --------------------------------------------------------------------------------
 
 
-def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.text.normalize import load_lexicon, speakable_spans
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str):
-        return speakable_spans(text, alphabet, entries)
-
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
-
-
 def spoken_script(
-    article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
+    source: Path | str | Article,
+    voice: str = defaults.VOICE,
+    lexicon: Path | None = None,
+    max_chars: int = defaults.MAX_CHARS,
+    stories: int | None = None,
+    rundown: Rundown | None = None,
 ) -> SpokenScript:
-    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
-    low, high = defaults.MAX_CHARS_RANGE
-    if not low <= max_chars <= high:
-        raise RequestError(f"--max-chars {max_chars} is out of range; use {low} to {high}")
-    article = read_article(article_path)
+    request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
+    validate(request)
+    articles = gather_articles(request)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    at = newscast_at(request)
+    frame = (rundown, at) if rundown is not None else None
+    script = make_script(
+        articles,
+        alphabet,
+        lexicon,
+        max_chars,
+        bulletin_title([article.title for article in articles], broadcast_moment(request, at)),
+        frame,
+        takes_phonemes=preset.engine == "kokoro",
+    )
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
 
 
-def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
-    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
+def open_request_voice(request: GenerateRequest) -> Voice:
+    """Return the Voice ``request`` asks for, to pass to several ``produce`` calls (its model loads once)."""
+    return open_voice(resolve_voice_spec(request.voice), request.voice_options)
+
+
+def produce(request: GenerateRequest, progress: Progress | None = None, voice: Voice | None = None) -> Bulletin:
+    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export.
+
+    ``voice``: an open Voice for ``request.voice`` (from ``open_request_voice``) that the caller
+    keeps open across bulletins, so a batch worker loads its model once; by default the voice is
+    opened here and closed before mixing.
+    """
     from bulletin.audio.sidecars import sidecar_paths
 
     started = time.perf_counter()
     validate(request)
     warnings = tuple(notices(request))
-    articles = [read_article(path) for path in request.articles]
     preset = resolve_voice_spec(request.voice)
-    moment = broadcast_moment(request)
-    titles = [article.title for article in articles]
-    title = bulletin_title(titles, moment)
-    output = output_path(request, titles, moment)
+    articles = gather_articles(request)
+    at = newscast_at(request)
+    moment = broadcast_moment(request, at)
+    slot_s = slot_of(request)
+    title = title_of(request, at) or bulletin_title([article.title for article in articles], moment)
+    output = output_path(request, [article.title for article in articles], moment)
     check_output(output, request.audio_format, request.force)
-    parts = _load_parts(request)
-    tags = _tags(articles, title, moment.date(), request)
+    parts = load_parts(request)
+    tags = bulletin_tags(articles, title, moment.date(), request)
 
-    voice = open_voice(preset, request.voice_options)
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    owned = voice is None
+    if owned:
+        voice = open_voice(preset, request.voice_options)
+    elif voice.name != preset.name:
+        raise ValueError(f"produce: the voice given is {voice.name}, the request asks for {preset.name}")
+    frame = (request.rundown, at) if request.rundown is not None else None
+    script = make_script(
+        articles,
+        voice.alphabet,
+        request.lexicon,
+        request.max_chars,
+        title,
+        frame,
+        bool(slot_s),
+        getattr(voice, "takes_phonemes", False),
+    )
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
-            f"nothing to say: no word of {', '.join(str(p) for p in request.articles)} is speakable by voice "
+            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
+            f"is speakable by voice "
             f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
         )
     sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
-    render_key = _render_key(keys, script, tags, request, parts)
+    render_key = _render_key(keys, script, tags, request, parts, slot_s)
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
         return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started, warnings)
 
     prepared, dropped = _speak(script, keys, voice, cache, progress)
-    voice.close()  # the mix needs none of the model's memory
+    if owned:
+        voice.close()  # the mix needs none of the model's memory
+    else:
+        release_memory()  # a kept voice stays loaded: still hand back what synthesis freed before the mix
     if progress:
         progress(len(keys), len(keys), "mixing")
-    figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
+    stinger = len({segment.story for segment in script.segments}) > 1
+    mix, fit = request.mix, None
+    if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
+        prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
+    titles = story_titles(request, articles)
+    figures = _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output, sidecars, title, slot_s)
+    if fit is not None:
+        figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
     hits, misses = cache.hits, cache.misses
     return _bulletin(figures, output, sidecars, script, voice.name, hits, misses, dropped, started, warnings)
-
-
-def _load_parts(request: GenerateRequest) -> dict:
-    """Return the jingles (levelled user files or the bundled ones), the bed and the artwork bytes."""
-    from bulletin.assets import JINGLES, artwork_bytes, jingle_path
-    from bulletin.audio.io import load_audio
-    from bulletin.audio.layout import level_jingle
-
-    parts = {}
-    for name in JINGLES:
-        user = getattr(request, name)
-        if not request.jingles:
-            parts[name] = None
-        else:
-            parts[name] = level_jingle(load_audio(user)) if user else load_audio(jingle_path(name))
-    parts["bed"] = load_audio(request.bed) if request.bed else None
-    parts["artwork"] = _read_artwork(request.artwork) if request.artwork else artwork_bytes()
-    return parts
-
-
-def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateRequest):
-    from bulletin.audio.encode import Tags
-
-    lead = articles[0]
-    if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
-    else:
-        description = " / ".join(article.title for article in articles)
-    station = request.station or request.show  # the artist tag names who speaks: the station, else the show
-    return Tags(title=title, station=station, show=request.show, date=date.isoformat(), description=description)
 
 
 def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None):
@@ -205,8 +227,11 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
     return prepared, dropped
 
 
-def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(prepared, titles, stinger, parts, request, mix, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
     from bulletin.audio.layout import assemble
     from bulletin.audio.master import master_to_file
@@ -215,10 +240,10 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
         prepared,
         parts["intro"],
         parts["outro"],
-        parts["stinger"] if len(articles) > 1 else None,
+        parts["stinger"] if stinger else None,
         parts["bed"],
-        request.mix,
-        [article.title for article in articles],
+        mix,
+        titles,
     )
     prepared.clear()  # the mix holds every sample now
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
@@ -250,12 +275,15 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
             raise AudioError(
                 f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
             )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
         audio_sha256 = sha256_file(staged_audio)
         texts = {
             "script": files.script_json(title, stitched.placements, audio_sha256),
             "chapters": files.chapters_json(stitched.chapters, audio_sha256),
             "vtt": files.vtt_text(stitched.placements),
             "srt": files.srt_text(stitched.placements),
+            "transcript": files.transcript_json(stitched.placements),
         }
         for kind in files.COMMIT_ORDER:
             sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
@@ -271,18 +299,7 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
     )
 
 
-def _read_artwork(path: Path) -> bytes:
-    """Return the bytes of a PNG or JPEG cover; OutputError otherwise."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise OutputError(f"{path}: cannot read the artwork ({error.strerror}); give a PNG or JPEG file") from None
-    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
-        raise OutputError(f"{path}: the artwork must be a PNG or JPEG image")
-    return data
-
-
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict, slot_s) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
 
     def digest(samples) -> str | None:
@@ -293,22 +310,24 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),
         "tags": dataclasses.asdict(tags),
         "artwork": hashlib.sha256(parts["artwork"]).hexdigest(),
         "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
+        "slot": [slot_s, defaults.SLOT_UNDER_S, defaults.SLOT_STRETCH] if slot_s else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _bulletin(figures: dict, output, sidecars, script, voice, hits: int, misses: int, dropped: int, started, warnings):
+    fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
         sidecars=sidecars,
-        script=script,
+        script=fitted_script(script, fit),
         voice=voice,
         duration_s=figures["duration_s"],
         speech_s=figures["speech_s"],
@@ -321,6 +340,7 @@ def _bulletin(figures: dict, output, sidecars, script, voice, hits: int, misses:
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
+        slot_fit=fit,
         warnings=warnings,
     )
 

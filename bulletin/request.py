@@ -15,11 +15,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bulletin import defaults
+from bulletin.audio.fit import SlotFit
 from bulletin.audio.layout import MixSettings
 from bulletin.engines.base import VoiceOptions
 from bulletin.errors import ArticleError, OutputError, RequestError
 from bulletin.files import slugify
+from bulletin.text.article import Article
 from bulletin.text.numbers_fr import MONTHS
+from bulletin.text.rundown import Rundown
 from bulletin.text.segment import Script
 
 
@@ -27,8 +30,8 @@ from bulletin.text.segment import Script
 class GenerateRequest:
     """Everything ``produce`` needs; every default is bulletin.defaults'."""
 
-    articles: tuple[Path, ...]
-    """The article files, one story each, read in this order."""
+    articles: tuple[Path | str | Article, ...]
+    """The sources, read in this order: article files, URLs, feeds, "-" (stdin), or Articles (bulletin.sources)."""
     output: Path | None = None
     """Audio file to write; default audio_out/ and a name from ``name``."""
     name: str | None = None
@@ -73,6 +76,14 @@ class GenerateRequest:
     """Cover image (PNG or JPEG); default the bundled one."""
     date: dt.date | None = None
     """Broadcast date (tags, default file name); default today."""
+    stories: int | None = None
+    """Most stories in the bulletin; a feed gives its newest items up to it (default 1, a newscast's station's)."""
+    rundown: Rundown | None = None
+    """Frame the stories as a newscast: greeting with the air time, headlines, sign-off."""
+    slot_s: float | None = None
+    """Fit the bulletin into this many seconds (never longer, at most SLOT_UNDER_S shorter with material enough)."""
+    allow_private: bool = True
+    """Fetch URLs on loopback and private addresses; False where sources come from other people (a web form)."""
     time: dt.time | None = None
     """Broadcast time (title and file name of a bulletin of several stories); default now."""
 
@@ -111,8 +122,10 @@ class Bulletin:
     """Characters the voice dropped in the segments synthesised (always 0 when the normaliser did its job)."""
     seconds: float
     """Wall time of the run."""
+    slot_fit: SlotFit | None = None
+    """How the bulletin was fitted into its slot, when one was asked."""
     warnings: tuple[str, ...] = ()
-    """Options of the request that had no effect (``notices``)."""
+    """Options of the request that had no effect (``notices``); the script's own are ``script.warnings``."""
 
     def summary(self) -> dict:
         """Return a JSON-ready summary."""
@@ -127,22 +140,42 @@ class Bulletin:
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
             "dropped_characters": self.dropped_characters,
+            "removed_characters": len(self.script.removed),
+            "warnings": [*self.script.warnings, *self.warnings],
             "loudness_lufs": round(self.loudness_lufs, 2),
             "true_peak_db": round(self.true_peak_db, 2),
             "loudness_range_lu": round(self.loudness_range_lu, 2),
             "seconds": round(self.seconds, 2),
             "files": {kind: str(path) for kind, path in self.sidecars.items()},
-            "warnings": list(self.warnings),
+            **({"slot": self.slot_fit.summary()} if self.slot_fit else {}),
         }
 
 
 @dataclass(frozen=True)
 class SpokenScript:
-    """The script as a voice would read it, and what it would still drop."""
+    """The script as a voice would read it, what it would still drop, and what the normaliser left out."""
 
     script: Script
     voice: str
     dropped: Counter
+    """Characters of the spoken script the voice would drop."""
+    removed: Counter = field(default_factory=Counter)
+    """Characters of the article the normaliser left unsaid (emoji, CJK, Arabic, control codes)."""
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready report: each segment spoken and written, what is dropped or removed, warnings."""
+        return {
+            "title": self.script.title,
+            "voice": self.voice,
+            "segments": [
+                {"role": s.role, "story": s.story, "text": s.text, "written": s.written} for s in self.script.segments
+            ],
+            "dropped_characters": sum(self.dropped.values()),
+            "dropped": dict(self.dropped),
+            "removed_characters": sum(self.removed.values()),
+            "removed": dict(self.removed),
+            "warnings": list(self.script.warnings),
+        }
 
 
 # --- rules shared by every front end -----------------------------------------------------------
@@ -178,7 +211,11 @@ def parse_pauses(items: Iterable[str]) -> Mapping[str, int]:
 def validate(request: GenerateRequest) -> None:
     """Raise a BulletinError subclass naming the first value of ``request`` outside its range."""
     if not request.articles:
-        raise ArticleError("no article given; name at least one .txt or .md file")
+        raise ArticleError("no article given; name at least one article file, URL, feed or - for stdin")
+    if request.stories is not None and request.stories < 1:
+        raise RequestError(f"--stories {request.stories}: ask for at least one story")
+    if request.slot_s is not None and not defaults.SLOT_RANGE_S[0] <= request.slot_s <= defaults.SLOT_RANGE_S[1]:
+        raise RequestError(f"--slot {request.slot_s:g} s is out of range; use {defaults.span(defaults.SLOT_RANGE_S)} s")
     checks = [
         ("--max-chars", request.max_chars, defaults.MAX_CHARS_RANGE, ""),
         ("--loudness", request.target_lufs, defaults.LOUDNESS_RANGE_LUFS, " LUFS"),
@@ -215,10 +252,13 @@ def notices(request: GenerateRequest) -> list[str]:
 # --- what the bulletin is called ---------------------------------------------------------------
 
 
-def broadcast_moment(request: GenerateRequest) -> dt.datetime:
-    """Return when the bulletin airs: the request's date and time, each defaulting to now (to the minute)."""
+def broadcast_moment(request: GenerateRequest, at: dt.time | None = None) -> dt.datetime:
+    """Return when the bulletin airs: the request's date, and ``at`` (a newscast's air time) or its time.
+
+    Each defaults to now, to the minute.
+    """
     now = dt.datetime.now().replace(second=0, microsecond=0)
-    return dt.datetime.combine(request.date or now.date(), request.time or now.time())
+    return dt.datetime.combine(request.date or now.date(), at or request.time or now.time())
 
 
 def french_date(day: dt.date) -> str:
@@ -271,7 +311,7 @@ def output_path(request: GenerateRequest, story_titles: list[str], moment: dt.da
     """Return the file ``request`` writes: its ``output``, else audio_out/ + its name template (created if needed)."""
     if request.output is not None:
         return Path(request.output)
-    several = len(story_titles) > 1
+    several = len(story_titles) > 1 or request.rundown is not None  # a newscast is a journal, hourly
     template = request.name or (defaults.NAME_JOURNAL if several else defaults.NAME_STORY)
     slug = defaults.JOURNAL_SLUG if several else story_titles[0]
     stem = file_stem(template, slug, moment, request.station or request.show)

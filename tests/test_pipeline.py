@@ -13,7 +13,7 @@ from mutagen.mp3 import MP3
 
 import bulletin
 from bulletin import GenerateRequest, MixSettings, RequestError, deliver, loudness_targets, parse_pauses, produce
-from bulletin.errors import ArticleError, BulletinError, OutputError
+from bulletin.errors import ArticleError, AudioError, BulletinError, OutputError
 
 from helpers import make_channel
 
@@ -184,3 +184,94 @@ def test_the_public_api_is_importable_from_the_package():
     for name in bulletin.__all__:
         assert getattr(bulletin, name) is not None, name
     assert np.isclose(GenerateRequest(articles=()).target_lufs, -16.0)
+
+
+def test_a_voice_kept_open_loads_its_model_once_across_bulletins(tmp_path, article, tiny_voice_dir):
+    """What a batch worker does: one open voice, several bulletins, one model load."""
+    from bulletin import open_request_voice
+
+    second = tmp_path / "second.txt"
+    second.write_text(ARTICLE.replace("Lyon", "Nantes").replace("12 millions", "8 millions"), encoding="utf-8")
+    first = request(article, tiny_voice_dir, tmp_path / "a.mp3", tmp_path / "cache")
+    voice = open_request_voice(first)
+    results = [
+        produce(first, voice=voice),
+        produce(request(second, tiny_voice_dir, tmp_path / "b.mp3", tmp_path / "cache"), voice=voice),
+    ]
+    assert voice.loads == 1
+    assert all(result.cache_misses > 0 for result in results)  # both really synthesised
+    assert [MP3(result.output).info.length > 1 for result in results] == [True, True]
+
+
+def test_produce_refuses_a_voice_other_than_the_one_asked(tmp_path, article, tiny_voice_dir):
+    from bulletin import open_request_voice
+
+    voice = open_request_voice(request(article, tiny_voice_dir, tmp_path / "a.mp3", tmp_path / "cache"))
+    with pytest.raises(ValueError, match="the request asks for fr-css10"):
+        produce(GenerateRequest(articles=(article,), output=tmp_path / "b.mp3"), voice=voice)
+
+
+def test_editing_one_sentence_speaks_only_that_segment_again(tmp_path, article, tiny_voice_dir, cache_dir, monkeypatch):
+    """Which segments the voice is asked to speak after an edit: exactly the one whose text changed."""
+    from bulletin.engines.coqui import CoquiVoice
+    from bulletin.pipeline import spoken_script
+
+    produce(request(article, tiny_voice_dir, tmp_path / "before.mp3", cache_dir, max_chars=60))
+    edited = tmp_path / "edited.txt"
+    edited.write_text(ARTICLE.replace("La séance a duré quatre heures.", "La séance a duré cinq heures."), "utf-8")
+    before = [s.text for s in spoken_script(article, str(tiny_voice_dir), max_chars=60).script.segments]
+    after = [s.text for s in spoken_script(edited, str(tiny_voice_dir), max_chars=60).script.segments]
+    assert len(before) == len(after) and sum(a != b for a, b in zip(before, after)) == 1
+    spoken = []
+    original = CoquiVoice.synthesize
+
+    def recording(voice, text):
+        spoken.append(text)
+        return original(voice, text)
+
+    monkeypatch.setattr(CoquiVoice, "synthesize", recording)
+    result = produce(request(edited, tiny_voice_dir, tmp_path / "after.mp3", cache_dir, max_chars=60))
+    changed = [a for a, b in zip(after, before) if a != b]
+    assert spoken == changed and "cinq heures" in changed[0]
+    assert (result.cache_misses, result.cache_hits) == (1, len(after) - 1)
+
+
+def test_a_mix_shorter_than_its_parts_is_refused_and_nothing_is_written(
+    tmp_path, article, tiny_voice_dir, cache_dir, monkeypatch
+):
+    """The quality gate between mixing and mastering: a mix that lost audio never reaches the listener."""
+    from bulletin.audio import layout
+
+    real = layout.assemble
+
+    def losing_a_second(*args, **kwargs):
+        mix = real(*args, **kwargs)
+        mix.samples = mix.samples[: -layout.RATE_HZ]
+        return mix
+
+    monkeypatch.setattr(layout, "assemble", losing_a_second)
+    out = tmp_path / "b.mp3"
+    with pytest.raises(AudioError, match=r"the mix lasts [\d.]+ s but its parts add up to [\d.]+ s"):
+        produce(request(article, tiny_voice_dir, out, cache_dir, station="gate: mix"))  # its own render key
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_encoded_file_shorter_than_the_mix_is_refused_and_removed(
+    tmp_path, article, tiny_voice_dir, cache_dir, monkeypatch
+):
+    """The encoded-duration check: a file that decodes shorter than the master is deleted, with no sidecars."""
+    from bulletin.audio import encode, master
+
+    real = master.master_to_file
+
+    def truncating(path, *args, **kwargs):
+        real(path, *args, **kwargs)
+        samples, rate = soundfile.read(path, dtype="float32")
+        soundfile.write(path, samples[: samples.size // 2], rate, format="MP3")  # what a broken encoder leaves
+        return encode.measure_file(path)
+
+    monkeypatch.setattr(master, "master_to_file", truncating)
+    out = tmp_path / "b.mp3"
+    with pytest.raises(AudioError, match=r"the encoded file lasts [\d.]+ s instead of [\d.]+ s"):
+        produce(request(article, tiny_voice_dir, out, cache_dir, station="gate: encode"))
+    assert list(tmp_path.iterdir()) == []

@@ -130,6 +130,8 @@ class MixSettings:
     """Silence after a segment of each role, inside a paragraph."""
     paragraph_pause_ms: int = PARAGRAPH_PAUSE_MS
     """Silence between paragraphs."""
+    clause_pause_ms: int = defaults.CLAUSE_PAUSE_MS
+    """Silence after a segment cut inside a sentence (at a comma), instead of the role's pause."""
     jingle_gap_ms: int = JINGLE_GAP_MS
     """Silence between a jingle (or stinger) and the speech next to it."""
     overlap_ms: int = 0
@@ -211,10 +213,8 @@ def assemble(
                     add(stinger)
                     stingers += stinger.size
                     silence(settings.jingle_gap_ms)
-            elif segment.paragraph == previous.paragraph and segment.role == previous.role:
-                silence(settings.pauses_ms[previous.role])
             else:
-                silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
+                silence(pause_after_ms(previous, segment, settings))
         if previous is None:
             chapters.append(Chapter(position / RATE_HZ, story_title(story)))
         if overlap and previous is None:
@@ -222,7 +222,14 @@ def assemble(
             speech[:overlap] += pending_tail[: speech.size]
         placements.append(
             Placement(
-                segment.role, segment.text, position / RATE_HZ, (position + speech.size) / RATE_HZ, segment.paragraph
+                segment.role,
+                segment.text,
+                position / RATE_HZ,
+                (position + speech.size) / RATE_HZ,
+                segment.paragraph,
+                getattr(segment, "written", "") or segment.text,
+                getattr(segment, "rewrites", ()),
+                getattr(segment, "cut", "sentence"),
             )
         )
         add(speech)
@@ -256,6 +263,23 @@ def assemble(
         chapters=chapters,
         stingers_s=stingers / RATE_HZ,
     )
+
+
+def pause_after_ms(previous, following, settings: MixSettings) -> int:
+    """Return the silence between two segments of one story, in ms.
+
+    An explicit pause (an SSML ``<break>``) is exactly that long; inside a paragraph a
+    segment cut at a comma gets a clause pause and one cut at a sentence end the role's
+    pause; between paragraphs the paragraph pause (or the role's, if longer).
+    """
+    asked = getattr(previous, "pause_after_ms", None)
+    if asked is not None:
+        return asked
+    if following.paragraph == previous.paragraph and following.role == previous.role:
+        if getattr(previous, "cut", "sentence") in ("clause", "word"):
+            return settings.clause_pause_ms
+        return settings.pauses_ms[previous.role]
+    return max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role])
 
 
 def bed_under(

@@ -10,16 +10,29 @@ import json
 import os
 from pathlib import Path
 
+from bulletin.audio.cues import transcript_cues
 from bulletin.audio.timeline import Chapter, Placement
 from bulletin.errors import AudioError, BulletinError
 from bulletin.files import write_atomic
+from bulletin.text.ssml import without_phonemes
 from bulletin.timecode import timestamp
 
-SIDECARS = {"vtt": ".vtt", "srt": ".srt", "chapters": ".chapters.json", "script": ".script.json"}
+SIDECARS = {
+    "vtt": ".vtt",
+    "srt": ".srt",
+    "transcript": ".transcript.json",
+    "chapters": ".chapters.json",
+    "script": ".script.json",
+}
 """Each sidecar's kind and the suffix it takes after the audio's stem."""
-MIME_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "chapters": "application/json+chapters"}
+MIME_TYPES = {
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "transcript": "application/json",
+    "chapters": "application/json+chapters",
+}
 """How a feed announces the published sidecars."""
-COMMIT_ORDER = ("script", "chapters", "vtt", "srt")
+COMMIT_ORDER = ("script", "chapters", "vtt", "srt", "transcript")
 """The order sidecars are renamed into place, before the audio: those recording its sha256 first, so a
 set interrupted anywhere is all old, all new, or detectably mismatched (``check_audio_matches``)."""
 SHA256_KEY = "audio_sha256"
@@ -33,22 +46,31 @@ def sidecar_paths(audio: str | os.PathLike) -> dict[str, Path]:
 
 
 def _cues(placements: list[Placement], separator: str) -> list[str]:
-    """Return numbered cues, one per segment, with times written with ``separator`` before milliseconds."""
+    """Return numbered cues in written form, times written with ``separator`` before milliseconds."""
     lines = []
-    for number, placement in enumerate(placements, 1):
-        start, end = timestamp(placement.start_s, separator), timestamp(placement.end_s, separator)
-        lines += [str(number), f"{start} --> {end}", placement.text, ""]
+    for number, cue in enumerate(transcript_cues(placements), 1):
+        start, end = timestamp(cue.start_s, separator), timestamp(cue.end_s, separator)
+        lines += [str(number), f"{start} --> {end}", *cue.lines, ""]
     return lines
 
 
 def vtt_text(placements: list[Placement]) -> str:
-    """Return a WebVTT transcript: one cue per segment, timed where it sits in the mix."""
+    """Return a WebVTT transcript: the article's written words in short cues, timed where they are said."""
     return "\n".join(["WEBVTT", "", *_cues(placements, ".")])
 
 
 def srt_text(placements: list[Placement]) -> str:
     """Return the same transcript as SubRip (SRT)."""
     return "\n".join(_cues(placements, ","))
+
+
+def transcript_json(placements: list[Placement]) -> str:
+    """Return the same transcript as a Podcasting 2.0 JSON transcript (version 1.0.0)."""
+    segments = [
+        {"startTime": round(cue.start_s, 3), "endTime": round(cue.end_s, 3), "body": cue.text}
+        for cue in transcript_cues(placements)
+    ]
+    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=2)
 
 
 def chapters_json(chapters: list[Chapter], audio_sha256: str | None = None) -> str:
@@ -60,7 +82,7 @@ def chapters_json(chapters: list[Chapter], audio_sha256: str | None = None) -> s
 
 
 def script_json(title: str, placements: list[Placement], audio_sha256: str | None = None) -> str:
-    """Return the spoken script with each segment's place in the mix (for listen-back checks)."""
+    """Return the spoken script (and each segment's written form) with its place in the mix (for listen-back)."""
     return json.dumps(
         {
             "title": title,
@@ -68,10 +90,12 @@ def script_json(title: str, placements: list[Placement], audio_sha256: str | Non
             "segments": [
                 {
                     "role": p.role,
-                    "text": p.text,
+                    "text": without_phonemes(p.text),
+                    "written": p.written or p.text,
                     "start_s": round(p.start_s, 3),
                     "end_s": round(p.end_s, 3),
                     "paragraph": p.paragraph,
+                    "cut": p.cut,
                 }
                 for p in placements
             ],
@@ -107,6 +131,7 @@ def load_script_json(path: str | os.PathLike) -> tuple[str, list[Placement]]:
                     float(item["start_s"]),
                     float(item["end_s"]),
                     int(item.get("paragraph", -1)),
+                    str(item.get("written", "")),
                 )
             )
         except (KeyError, TypeError, ValueError) as error:

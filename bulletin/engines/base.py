@@ -54,6 +54,8 @@ class Voice(Protocol):
     """Rate of the samples ``synthesize`` returns, in Hz."""
     alphabet: frozenset[str]
     """Characters the voice says without dropping them (the normaliser's target)."""
+    loads: int
+    """How many times the model was loaded (it loads on the first ``synthesize``, again after ``close``)."""
 
     def synthesize(self, text: str) -> np.ndarray:
         """Return mono float32 samples of ``text`` spoken, at ``sample_rate``."""

@@ -106,6 +106,8 @@ class CoquiVoice:
                 f"voice {preset.name} is under the {preset.licence} licence (non-commercial use only); "
                 "read it, then pass --agree-licence (or set COQUI_TOS_AGREED=1) to use it"
             )
+        if preset.licence_must_agree:
+            os.environ["COQUI_TOS_AGREED"] = "1"  # agreed above; stops Coqui's [y/n] prompt when it downloads
         directory = Path(preset.model) if Path(preset.model).is_dir() else coqui_model_dir(preset.model)
         if directory is None:
             directory = _download_coqui_model(preset.model)
@@ -145,6 +147,8 @@ class CoquiVoice:
             self.identity += "|bf16"
         self._tts = None
         self._fast = None
+        self.loads = 0
+        """How many times the model was loaded (1 for a voice kept open across bulletins)."""
 
     @property
     def sample_rate(self) -> int:
@@ -154,6 +158,7 @@ class CoquiVoice:
 
     def _model(self):
         if self._tts is None and self._fast is None:
+            self.loads += 1
             if self.engine == "onnx":
                 self._fast = self._load_onnx()
             if self._fast is None:

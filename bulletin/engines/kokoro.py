@@ -28,6 +28,7 @@ from bulletin import locations
 from bulletin.engines.base import VoiceOptions, VoicePreset, declared_alphabet, release_memory
 from bulletin.errors import VoiceError
 from bulletin.files import sha256_file
+from bulletin.text.ssml import PHONEME_MARK
 
 SAMPLE_RATE_HZ = 24000
 KOKORO_SUBDIR = "kokoro"
@@ -132,6 +133,8 @@ class KokoroVoice:
         self.model_path = model_path
         self.voices_path = voices_path
         self._kokoro = None  # the ONNX session opens on first use: a fully cached bulletin never needs it
+        self.loads = 0
+        """How many times the ONNX session was opened (1 for a voice kept open across bulletins)."""
         voices = np.load(voices_path)  # what kokoro-onnx loads too; read here for the cache identity
         if preset.speaker not in voices:
             raise VoiceError(f"{voices_path}: has no voice {preset.speaker!r}; re-run scripts/assemble_assets.py")
@@ -154,6 +157,8 @@ class KokoroVoice:
             ]
         )
         self._dropped: dict[str, bool] = {}
+        self.takes_phonemes = True
+        """SSML ``<phoneme>`` reaches this voice as IPA (``bulletin.text.ssml.PHONEME_MARK``)."""
 
     def _open(self):
         """Return kokoro-onnx's Kokoro on a new ONNX Runtime session."""
@@ -180,6 +185,7 @@ class KokoroVoice:
 
     def _engine(self):
         if self._kokoro is None:
+            self.loads += 1
             self._kokoro = self._open()
         return self._kokoro
 
@@ -202,12 +208,28 @@ class KokoroVoice:
         raise VoiceError(f"unknown device {self.options.device!r}; use --device cpu or --device cuda")
 
     def phonemes(self, text: str) -> str:
-        """Return the phonemes Kokoro will speak for ``text`` (espeak-ng, French, stress marks)."""
+        """Return the phonemes Kokoro will speak for ``text`` (espeak-ng, French, stress marks).
+
+        Phonemes given in the text (an SSML ``<phoneme>``, marked by ``bulletin.text.ssml``)
+        are taken as they are, keeping only the symbols Kokoro knows.
+        """
+        vocab = self._engine().tokenizer.vocab
+        parts, position = [], 0
+        for match in PHONEME_MARK.finditer(text):
+            parts.append(self._espeak(text[position : match.start()], vocab))
+            parts.append("".join(p for p in match.group(2).replace("_", " ") if p in vocab))
+            position = match.end()
+        parts.append(self._espeak(text[position:], vocab))
+        return " ".join(" ".join(parts).split())
+
+    def _espeak(self, text: str, vocab) -> str:
+        """Return espeak-ng's phonemes for plain ``text``, only the symbols in ``vocab``."""
         import phonemizer
         from kokoro_onnx.tokenizer import _espeak_lock  # espeak-ng is process-global state
 
-        vocab = self._engine().tokenizer.vocab  # opening kokoro-onnx also points phonemizer at its bundled espeak-ng
-        with _espeak_lock:
+        if not text.strip():
+            return ""
+        with _espeak_lock:  # opening kokoro-onnx (self._engine) also points phonemizer at its bundled espeak-ng
             # remove-flags: espeak marks words it reads as English with "(en)…(fr)", which
             # kokoro-onnx would otherwise feed to the model as the phonemes "(", "e", "n", ")".
             spoken = phonemizer.phonemize(
@@ -233,7 +255,7 @@ class KokoroVoice:
         mostly typographic: « » [ ] – / # and the like.
         """
         counts: Counter[str] = Counter()
-        for character in text:
+        for character in PHONEME_MARK.sub(" ", text):  # given phonemes are not text espeak-ng reads
             if character in self.alphabet or character.isspace():
                 continue
             if character not in self._dropped:

@@ -32,7 +32,7 @@ from bulletin.publish.rss import feed_url, render_feed, xml_text
 STATE_FILE = "episodes.json"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 30.0
-PUBLISHED_SIDECARS = ("vtt", "srt", "chapters")
+PUBLISHED_SIDECARS = ("vtt", "srt", "transcript", "chapters")
 """The sidecars a feed carries beside the audio (the script is for the listen-back check)."""
 
 

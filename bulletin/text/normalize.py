@@ -14,11 +14,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
-from bulletin.text.letters_fr import FRENCH_LETTERS, LETTER_NAMES, french_letters, read_sigle, reads_as_word
+from bulletin.text.capitals import UPPER, say_capitals
+from bulletin.text.letters_fr import FRENCH_LETTERS, LETTER_NAMES, french_letters
 from bulletin.text.lexicon import apply_lexicon, lexicon_rule, load_lexicon
 from bulletin.text.numerals import say_numbers_in
 from bulletin.text.pauses import collapse_pauses, fit, punctuation
 from bulletin.text.spans import Plain, Rewrite, Tracked
+from bulletin.text.web import say_web
 
 __all__ = [
     "FRENCH_ALPHABET",
@@ -28,18 +30,16 @@ __all__ = [
     "outside",
     "removed_characters",
     "speakable",
+    "speakable_report",
     "speakable_spans",
 ]
 
 FRENCH_ALPHABET = frozenset(FRENCH_LETTERS + FRENCH_LETTERS.upper() + " .,;:!?'-")
 """What an ordinary French voice accepts: letters, accents, space and basic punctuation."""
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
+_UPPER = UPPER
 _PUNCTUATION = set(".,;:!?…'’-«»()\"")
 _KEPT_SYMBOLS = set("%‰€$£¥°&+=×§@#/–—‐‑‒―“”„‟‹›«»()[]{}…'’‘ʼ`´\"!?.,;:-")
-_URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>]+>?", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@([\w-]+(?:\.[\w-]+)+)\b")
-_BARE_DOMAIN = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.(com|fr|org|net|cu|info|eu|int|gov|be|ch|ca|ru|io)\b")
 
 # Abbreviations: (pattern, spoken form, may end a sentence). Dots never survive an expansion.
 _NAME = rf"(?=\s*(?:[{_UPPER}]|d['’]\s?[{_UPPER}]|de [{_UPPER}]))"  # before a name ("Gén. de Gaulle")
@@ -93,16 +93,19 @@ _ABBREVIATIONS: list[tuple[str, str, bool]] = [
 _ABBREVIATION_RULES = [(re.compile(p), spoken, can_end) for p, spoken, can_end in _ABBREVIATIONS]
 _INITIAL = re.compile(rf"(?<![\w.'’-])([A-LN-Z])\.\s*(?=[{_UPPER}](?:[a-zà-ÿ]|\.))")
 _DOTTED_SIGLE = re.compile(rf"(?<![\w.])((?:[{_UPPER}]\.){{2,}})(?:(?=\s+[{_UPPER}])|(?=\s*$)|(?![\w]))")
-_SHOUTED = re.compile(rf"(?<![\w'’-])[{_UPPER}]+(?:[\s,'’-]+[{_UPPER}]+(?![\w])){{2,}}")
-_SIGLE = re.compile(rf"(?<![\w])[{_UPPER}]{{2,}}(?![\w])")
-_BARE_UNITS = {
-    "km": "kilomètres",
-    "km/h": "kilomètres-heure",
-    "km²": "kilomètres carrés",
-    "kg": "kilos",
-    "°C": "degrés Celsius",
+_BARE_UNITS = {  # a unit with no number: plural ("une vingtaine de km"), singular after "le", "du", "par"...
+    "km": ("kilomètre", "kilomètres"),
+    "km/h": ("kilomètre-heure", "kilomètres-heure"),
+    "km²": ("kilomètre carré", "kilomètres carrés"),
+    "kg": ("kilo", "kilos"),
+    "°C": ("degré Celsius", "degrés Celsius"),
+    "kWh": ("kilowattheure", "kilowattheures"),
+    "MWh": ("mégawattheure", "mégawattheures"),
+    "GWh": ("gigawattheure", "gigawattheures"),
+    "hPa": ("hectopascal", "hectopascals"),
 }
-_BARE_UNIT = re.compile(r"(?<![\w°])(?:km/h|km²|km|kg|°C)(?![\w/²])")  # "une vingtaine de km"
+_SINGULAR_BEFORE = re.compile(r"(?:^|\s)(?:le|du|au|par|un|ce|chaque|l['’])\s*$", re.IGNORECASE)
+_BARE_UNIT = re.compile(r"(?<![\w°])(?:km/h|km²|km|kg|°C|kWh|MWh|GWh|hPa)(?![\w/²])")  # "une vingtaine de km"
 # A lower-case letter opening a sentence ("... d'euros. monsieur Le Maire"): capital, so the segmenter sees the end.
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-zà-ÿ]|(?<=[.!?] « )[a-zà-ÿ]")
 _SYMBOLS = {
@@ -137,13 +140,14 @@ def speakable(
     alphabet: frozenset[str] = FRENCH_ALPHABET,
     lexicon: Mapping[str, str] | None = None,
     *,
-    say_urls: bool = False,
+    say_urls: bool = True,
 ) -> str:
     """Return ``text`` as a French newsreader would say it, using only characters of ``alphabet``.
 
     ``lexicon`` maps written words or sigles (case-sensitive) to spoken forms and wins
-    over every other rule; ``say_urls`` says web addresses ("radiohc point cu") instead
-    of leaving them out.
+    over every other rule. Web addresses, e-mail addresses and handles are said as a
+    newsreader says them ("radiohc point cu", "arobase franceinfo"); ``say_urls=False``
+    leaves addresses out instead.
     """
     return _settle(Plain(text), alphabet, lexicon or {}, say_urls).text
 
@@ -153,14 +157,26 @@ def speakable_spans(
     alphabet: frozenset[str] = FRENCH_ALPHABET,
     lexicon: Mapping[str, str] | None = None,
     *,
-    say_urls: bool = False,
+    say_urls: bool = True,
 ) -> tuple[str, tuple[Rewrite, ...]]:
     """Return (the same spoken text as ``speakable``, the ``Rewrite`` spans mapping ``text`` to it).
 
     Outside the rewrites, ``text`` and the spoken text hold the same characters.
     """
+    spoken, rewrites, _ = speakable_report(text, alphabet, lexicon, say_urls=say_urls)
+    return spoken, rewrites
+
+
+def speakable_report(
+    text: str,
+    alphabet: frozenset[str] = FRENCH_ALPHABET,
+    lexicon: Mapping[str, str] | None = None,
+    *,
+    say_urls: bool = True,
+) -> tuple[str, tuple[Rewrite, ...], Counter[str]]:
+    """Return ``speakable_spans``'s (spoken, rewrites) and the characters left unsaid (``removed_characters``)."""
     tracked = _settle(Tracked(text), alphabet, lexicon or {}, say_urls)
-    return tracked.text, tracked.rewrites()
+    return tracked.text, tracked.rewrites(), tracked.removed
 
 
 def removed_characters(
@@ -168,7 +184,7 @@ def removed_characters(
     alphabet: frozenset[str] = FRENCH_ALPHABET,
     lexicon: Mapping[str, str] | None = None,
     *,
-    say_urls: bool = False,
+    say_urls: bool = True,
 ) -> Counter[str]:
     """Return the characters of ``text`` the normaliser left unsaid (emoji, CJK, Arabic, control codes), with counts."""
     return _settle(Plain(text), alphabet, lexicon or {}, say_urls).removed
@@ -188,19 +204,25 @@ def _settle(text: Plain, alphabet: frozenset[str], lexicon: Mapping[str, str], s
 def _speak_once(text: Plain, alphabet: frozenset[str], lexicon: Mapping[str, str], say_urls: bool) -> None:
     """Put ``text`` through every rule once (``_settle`` repeats it until the text settles)."""
     _clean_unicode(text)
-    _web(text, say_urls)
+    say_web(text, say_urls)
     lexicon_rule(text, lexicon)
     text.edit(_foreign_letters(text), "letters")
     _abbreviations(text)
     collapse_pauses(text)
     text.sub(_INITIAL, lambda m: LETTER_NAMES[m.group(1).lower()] + " ", "abbreviation")
     say_numbers_in(text)
-    _sigles(text)
-    text.sub(_BARE_UNIT, lambda m: _BARE_UNITS[m.group()], "unit")
+    say_capitals(text)
+    text.sub(_BARE_UNIT, _bare_unit, "unit")
     text.map_chars(lambda char: _SYMBOLS.get(char, char), "symbol")
     punctuation(text, alphabet)
     text.sub(_SENTENCE_START, lambda m: m.group().upper(), "case")
     fit(text, alphabet)
+
+
+def _bare_unit(match: re.Match[str]) -> str:
+    """ "des kWh" -> "des kilowattheures", "le prix du kWh" -> "le prix du kilowattheure"."""
+    singular, plural = _BARE_UNITS[match.group()]
+    return singular if _SINGULAR_BEFORE.search(match.string[max(0, match.start() - 8) : match.start()]) else plural
 
 
 def outside(text: str, alphabet: frozenset[str]) -> Counter[str]:
@@ -213,6 +235,7 @@ def _clean_unicode(text: Plain) -> None:
     text.sub(_ESCAPE, lambda m: _removed(text, m.group()[0]), "removed")
     text.sub(_NUMERO, "n°", "unicode")
     _nfkc(text)
+    text.sub(_FRACTION_SLASH, "/", "unicode")  # NFKC writes "½" as "1⁄2"
     edits = []
     for index, char in enumerate(text.text):
         category = unicodedata.category(char)
@@ -235,7 +258,6 @@ def _clean_unicode(text: Plain) -> None:
             edits.append((index, index + 1, " ", "removed"))  # emoji, arrows, other symbols
     text.edit(edits, "unicode")
     text.sub(_DOTS, "…", "punctuation")
-    text.sub(_FRACTION_SLASH, "/", "unicode")
 
 
 def _removed(text: Plain, char: str) -> str:
@@ -274,27 +296,6 @@ def _foreign_letters(text: Plain) -> list[tuple]:
     return edits
 
 
-def _web(text: Plain, say_urls: bool) -> None:
-    """Leave web and e-mail addresses out of ``text``, or say them ("radiohc point cu")."""
-    if not say_urls:
-        text.sub(_URL, " ", "url")
-        text.sub(_EMAIL, " ", "url")
-    else:
-        text.sub(_URL, lambda m: " " + _say_domain(re.sub(r"^<?(?:https?://)?(?:www\.)?", "", m.group())) + " ", "url")
-        text.sub(
-            _EMAIL,
-            lambda m: m.group().split("@")[0].replace(".", " point ") + " arobase " + _say_domain(m.group(1)),
-            "url",
-        )
-    text.sub(_BARE_DOMAIN, lambda m: _say_domain(m.group()), "url")
-
-
-def _say_domain(address: str) -> str:
-    """Return the host of ``address`` said aloud: "radiohc.cu/fr/x" -> "radiohc point cu"."""
-    host = re.split(r"[/?#>:]", address, maxsplit=1)[0].strip(".")
-    return " point ".join(part for part in host.lower().split(".") if part)
-
-
 def _abbreviations(text: Plain) -> None:
     """Say abbreviations and dotted sigles in full ("M. Dupont" -> "monsieur Dupont")."""
     for pattern, spoken, can_end in _ABBREVIATION_RULES:
@@ -308,14 +309,3 @@ def _sentence_end(match: re.Match[str], can_end: bool) -> str:
         return ""
     after = match.string[match.end() :]
     return "." if re.match(rf"\s*$|\s+[{_UPPER}«\"]", after) else ""
-
-
-def _sigles(text: Plain) -> None:
-    """Say all-caps words: shouted headlines in lower case, sigles spelled or read."""
-
-    def lower_shouted(match: re.Match[str]) -> str:
-        words = re.findall(r"\w+", match.group())
-        return match.group().lower() if any(len(w) >= 4 and reads_as_word(w) for w in words) else match.group()
-
-    text.sub(_SHOUTED, lower_shouted, "case")
-    text.sub(_SIGLE, lambda m: read_sigle(m.group()), "sigle")

@@ -6,16 +6,18 @@ sentence alone is longer than the limit (then it is cut at ``;`` ``:`` or ``,``)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bulletin import defaults
+from bulletin.text import ssml
 from bulletin.text.article import Article
 from bulletin.text.spans import Piece, Rewrite, align, cut
 
-ROLES = ("headline", "lead", "body", "source")
-"""Segment roles, in broadcast order; the mixer pauses differently after each."""
+ROLES = ("headline", "lead", "body", "source", "greeting", "headlines", "signoff")
+"""Segment roles, in broadcast order (the last three frame a newscast); the mixer pauses differently after each."""
 
 
 # Words that end with a period without ending a sentence ("M. Tokáev", "av. J.-C.").
@@ -66,6 +68,10 @@ class Script:
     """The headline as written, for tags and file names."""
     segments: tuple[Segment, ...]
     """The segments, in broadcast order."""
+    warnings: tuple[str, ...] = ()
+    """What the reader should know: SSML tags ignored, phonemes the voice cannot take."""
+    removed: str = ""
+    """Characters of the article the normaliser left unsaid (emoji, CJK, control codes...), in order."""
 
     @property
     def text(self) -> str:
@@ -78,32 +84,87 @@ def build_script(
     speak: Speak = lambda text: text,
     max_chars: int = defaults.MAX_CHARS,
     story: int = 0,
+    takes_phonemes: bool = False,
 ) -> Script:
     """Return the Script of ``article``: headline, dateline + lead, body, source.
 
     ``speak`` turns written text into what the voice can say (the normaliser), with the
     span map between them if it keeps one; sentences are cut after it, so the limit
-    counts spoken characters.
+    counts spoken characters. SSML in the article (``article.ssml``) is followed; phonemes
+    are passed on only when ``takes_phonemes``.
     """
     if max_chars < 40:
         raise ValueError("max_chars must be at least 40")
-    segments = [_whole("headline", article.title, speak, story)]
+    warnings: list[str] = []
+    options = dict(story=story, markup=article.ssml, takes_phonemes=takes_phonemes, warnings=warnings)
+    title = article.title_markup or article.title
+    segments = [] if article.flash else paragraph_segments(title, speak, 10**9, "headline", -1, **options)
     for index, paragraph in enumerate(article.paragraphs):
         role = "lead" if index == 0 else "body"
         if index == 0 and article.dateline:
             paragraph = f"{article.dateline}. {paragraph}"
-        segments += paragraph_segments(paragraph, speak, max_chars, role, index, story)
+        segments += paragraph_segments(paragraph, speak, max_chars, role, index, before=segments, **options)
     if article.source:
-        segments.append(_whole("source", f"Source : {article.source}", speak, story))
-    return Script(article.title, tuple(s for s in segments if s.text.strip(" .")))
+        segments += paragraph_segments(f"Source : {article.source}", speak, 10**9, "source", -1, story=story)
+    kept = tuple(s for s in segments if s.text.strip(" ."))
+    return Script(article.title, kept, tuple(dict.fromkeys(warnings)))
 
 
 def paragraph_segments(
-    written: str, speak: Speak, max_chars: int, role: str, paragraph: int, story: int = 0
+    written: str,
+    speak: Speak,
+    max_chars: int,
+    role: str,
+    paragraph: int,
+    story: int = 0,
+    *,
+    markup: bool = False,
+    takes_phonemes: bool = False,
+    warnings: list[str] | None = None,
+    before: list[Segment] | None = None,
 ) -> list[Segment]:
-    """Return the segments of one written paragraph: spoken, cut at sentence ends (clauses if need be)."""
+    """Return the segments of one written paragraph: spoken, cut at sentence ends (clauses if need be).
+
+    With ``markup`` the paragraph holds inline SSML: each ``<break>`` ends a segment that
+    asks for exactly that silence after it (one at the very start lengthens ``before[-1]``).
+    """
+    if not markup:
+        return _segments(*_spoken(written, speak), max_chars, role, paragraph, story, close=True)
+    runs, found = ssml.runs(written, takes_phonemes)
+    if warnings is not None:
+        warnings.extend(found)
+    segments: list[Segment] = []
+    groups = ssml.between_breaks(runs)
+    for number, (group, pause_ms) in enumerate(groups):
+        written_text, spoken, rewrites = ssml.speak_runs(group, lambda text: spoken_with_map(speak, text))
+        last = number == len(groups) - 1
+        pieces = _segments(written_text, spoken, rewrites, max_chars, role, paragraph, story, close=last)
+        if pieces and pause_ms is not None:
+            pieces[-1] = dataclasses.replace(pieces[-1], pause_after_ms=pause_ms)
+        elif pause_ms is not None and (segments or before):
+            target = segments if segments else before
+            target[-1] = dataclasses.replace(target[-1], pause_after_ms=(target[-1].pause_after_ms or 0) + pause_ms)
+        segments += pieces
+    return segments
+
+
+def _spoken(written: str, speak: Speak) -> tuple[str, str, tuple[Rewrite, ...]]:
+    """Return (written, spoken, rewrites) of a plain paragraph, its whitespace tidied first."""
     written = " ".join(written.split())
-    spoken, rewrites = spoken_with_map(speak, written)
+    return (written, *spoken_with_map(speak, written))
+
+
+def _segments(
+    written: str,
+    spoken: str,
+    rewrites: tuple[Rewrite, ...],
+    max_chars: int,
+    role: str,
+    paragraph: int,
+    story: int,
+    close: bool,
+) -> list[Segment]:
+    """Return ``spoken`` cut into segments, each with its written text and span map."""
     pieces = _pieces(spoken, max_chars)
     located = _locate(spoken, [piece for piece, _ in pieces])
     if located is None:  # the speaker left odd spacing: guess the map on the tidied text
@@ -111,7 +172,7 @@ def paragraph_segments(
         rewrites, located = align(written, spoken), _locate(spoken, [piece for piece, _ in pieces])
     segments = []
     for number, (piece, (_, how)) in enumerate(zip(cut(written, spoken, rewrites, located or []), pieces)):
-        if number == len(pieces) - 1:  # the paragraph's last piece closes its sentence: the intonation falls
+        if close and number == len(pieces) - 1:  # the paragraph's last piece closes its sentence: the intonation falls
             piece = _closed(piece)
         segments.append(Segment(role, piece.spoken, paragraph, story, piece.written, piece.rewrites, how))
     return segments
@@ -123,14 +184,6 @@ def spoken_with_map(speak: Speak, written: str) -> tuple[str, tuple[Rewrite, ...
     if isinstance(result, str):
         return result, align(written, result)
     return result
-
-
-def _whole(role: str, written: str, speak: Speak, story: int) -> Segment:
-    """Return a one-piece segment (headline, source line), closed by a full stop."""
-    written = " ".join(written.split())
-    spoken, rewrites = spoken_with_map(speak, written)
-    piece = _closed(Piece(written, spoken, rewrites))
-    return Segment(role, piece.spoken, -1, story, piece.written, piece.rewrites)
 
 
 def _locate(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:
@@ -147,7 +200,9 @@ def _locate(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:
 
 def join_scripts(scripts: list[Script], title: str) -> Script:
     """Return one Script reading ``scripts`` one after the other (a bulletin of several stories)."""
-    return Script(title, tuple(segment for script in scripts for segment in script.segments))
+    warnings = tuple(dict.fromkeys(w for script in scripts for w in script.warnings))
+    segments = tuple(segment for script in scripts for segment in script.segments)
+    return Script(title, segments, warnings, "".join(script.removed for script in scripts))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -203,9 +258,11 @@ def _split_long(sentence: str, max_chars: int) -> list[tuple[str, str]]:
             current = clause
         else:
             current = f"{current} {clause}".strip()
-        while len(current) > max_chars:  # a clause with no punctuation at all
-            cut_at = current.rfind(" ", 0, max_chars)
-            cut_at = cut_at if cut_at > 0 else max_chars
+        while len(current) > max_chars:  # a clause with no punctuation at all: cut between words, never inside one
+            cut_at = current.rfind(" ", 0, max_chars + 1)
+            cut_at = cut_at if cut_at > 0 else current.find(" ")
+            if cut_at <= 0:
+                break  # one word longer than a segment: said whole
             parts.append((current[:cut_at].strip(), "word"))
             current = current[cut_at:].strip()
     if current:

@@ -88,7 +88,9 @@ class Tracked(Plain):
 
     def sub(self, pattern: re.Pattern[str], replacement: Replacement, rule: str) -> None:
         """Replace every match of ``pattern`` (the same text as ``re.sub``), keeping the span map."""
-        if isinstance(replacement, str):
+        if isinstance(replacement, str) and "\\" not in replacement:  # a literal: no template to expand
+            edits = [(m.start(), m.end(), replacement) for m in pattern.finditer(self.text)]
+        elif isinstance(replacement, str):
             template = replacement
             edits = [(m.start(), m.end(), m.expand(template)) for m in pattern.finditer(self.text)]
         else:
@@ -312,3 +314,96 @@ def _chunks(written: str, spoken: str, rewrites: tuple[Rewrite, ...]) -> list[tu
     if w < len(written) or s < len(spoken):
         chunks.append(("copy", w, len(written), s, len(spoken)))
     return chunks
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A placeholder the normaliser was given in place of text said another way (an SSML ``<sub>``)."""
+
+    source_start: int
+    """Where the placeholder sits in the text given to the normaliser."""
+    source_end: int
+    written: str
+    """What the article shows there."""
+    spoken: str
+    """What is said there instead of the placeholder."""
+    rule: str
+
+
+def splice(source: str, spoken: str, rewrites: tuple[Rewrite, ...], holes: list[Hole]) -> tuple[str, str, tuple]:
+    """Return (written, spoken, rewrites) with each placeholder of ``source`` put back as its hole says.
+
+    ``spoken, rewrites`` are the normaliser's output for ``source``; a placeholder is a word of
+    lower-case letters no rule changes but for its case, found again in ``spoken`` in order.
+    """
+    found, position, lowered = [], 0, spoken.lower()
+    for hole in holes:
+        token = source[hole.source_start : hole.source_end]
+        at = lowered.find(token, position)
+        if at < 0:  # a rule swallowed it (it never should): say what is left, guess the map
+            written = _fill(source, [(h.source_start, h.source_end, h.written) for h in holes])
+            said = _fill(spoken, [(m[0], m[1], h.spoken) for m, h in zip(found, holes)])
+            return written, said, align(written, said)
+        found.append((at, at + len(token)))
+        position = at + len(token)
+    written = _fill(source, [(h.source_start, h.source_end, h.written) for h in holes])
+    capital = [spoken[a].isupper() and h.spoken[:1].islower() for (a, _), h in zip(found, holes)]  # a sentence start
+    said = _fill(
+        spoken,
+        [
+            (a, b, h.spoken[:1].upper() + h.spoken[1:] if up else h.spoken)
+            for (a, b), h, up in zip(found, holes, capital)
+        ],
+    )
+    to_written = _shifter([(h.source_start, h.source_end, len(h.written)) for h in holes])
+    to_said = _shifter([(a, b, len(h.spoken)) for (a, b), h in zip(found, holes)])
+    copies = []  # copied stretches outside the placeholders, in the new coordinates
+    for kind, w_lo, w_hi, s_lo, *_ in _chunks(source, spoken, rewrites):
+        if kind != "copy":
+            continue
+        cuts = sorted({w_lo, w_hi, *(x for h in holes for x in (h.source_start, h.source_end) if w_lo < x < w_hi)})
+        for lo, hi in zip(cuts, cuts[1:]):
+            if any(h.source_start <= lo and hi <= h.source_end for h in holes):
+                continue
+            copies.append(
+                (
+                    to_written(lo),
+                    to_written(lo) + hi - lo,
+                    to_said(s_lo + lo - w_lo),
+                    to_said(s_lo + lo - w_lo) + hi - lo,
+                )
+            )
+    rules = [(to_written(r.written_start), to_written(r.written_end), r.rule) for r in rewrites]
+    holes_at = [(to_written(h.source_start), to_written(h.source_start) + len(h.written), h.rule) for h in holes]
+    out, w, s = [], 0, 0
+    for w_lo, w_hi, s_lo, s_hi in [*copies, (len(written), len(written), len(said), len(said))]:
+        if w_lo > w or s_lo > s:
+            rule = next((r for a, b, r in holes_at if a < w_lo and b > w), None)
+            rule = rule or next((r for a, b, r in rules if a <= w_lo and b >= w), "text")
+            out.append(Rewrite(written[w:w_lo], said[s:s_lo], rule, w, w_lo, s, s_lo))
+        w, s = w_hi, s_hi
+    return written, said, tuple(out)
+
+
+def _fill(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Return ``text`` with each (start, end) span replaced by its string."""
+    out, position = [], 0
+    for start, end, new in spans:
+        out += [text[position:start], new]
+        position = end
+    return "".join([*out, text[position:]])
+
+
+def _shifter(spans: list[tuple[int, int, int]]) -> Callable[[int], int]:
+    """Return the map of an offset outside ``spans`` once each (start, end) is replaced by a text of its length."""
+
+    def shift(offset: int) -> int:
+        moved = 0
+        for start, end, length in spans:
+            if offset >= end:
+                moved += length - (end - start)
+            elif offset > start:
+                return start + moved + length
+        return offset + moved
+
+    return shift

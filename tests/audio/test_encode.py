@@ -14,7 +14,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from bulletin.audio import encode, io, loudness, master, sidecars, timeline
 from bulletin.errors import OutputError
 
-from helpers import speech_like
+from helpers import ffmpeg_loudness, speech_like
 
 
 @pytest.fixture
@@ -86,18 +86,26 @@ def test_transcripts_and_chapters_files():
     assert script["segments"][1] == {
         "role": "lead",
         "text": "Astana, dix janvier.",
+        "written": "Astana, dix janvier.",
         "start_s": 6.1,
         "end_s": 3661.25,
         "paragraph": -1,
+        "cut": "sentence",
     }
 
 
-def test_encoder_prescale_is_compensated(tmp_path, mastered):
+@pytest.mark.parametrize("bitrate_kbps", [64, 128, 192])
+def test_encoder_prescale_is_compensated(tmp_path, mastered, bitrate_kbps):
+    """The decoded MP3 keeps the master's loudness and peak (LAME's 0.95 pre-scale undone), as ffmpeg measures it."""
     path = tmp_path / "raw.mp3"
-    encode.encode_mp3(path, mastered, 128)
+    encode.encode_mp3(path, mastered, bitrate_kbps)
     decoded = encode.measure_file(path)
-    assert abs(decoded.loudness_lufs - loudness.loudness_lufs(mastered)) < 0.3
-    assert np.isfinite(decoded.true_peak_db)
+    ffmpeg_lufs, ffmpeg_peak = ffmpeg_loudness(path)
+    assert decoded.loudness_lufs == pytest.approx(loudness.loudness_lufs(mastered), abs=0.3)
+    assert ffmpeg_lufs == pytest.approx(loudness.loudness_lufs(mastered), abs=0.3)  # not 0.45 dB quieter
+    assert decoded.true_peak_db == pytest.approx(ffmpeg_peak, abs=0.3)  # our true peak is ffmpeg's
+    assert decoded.true_peak_db == pytest.approx(loudness.true_peak_db(mastered), abs=0.5)
+    assert MP3(path).info.bitrate == pytest.approx(bitrate_kbps * 1000, abs=1000)
 
 
 @pytest.mark.parametrize("audio_format", ["mp3", "flac"])

@@ -39,6 +39,18 @@ def test_silent_segment_is_refused():
         layout.prepare_speech(np.zeros(22050, np.float32), 22050, index=2)
 
 
+def test_clipping_segment_is_refused():
+    """The quality gate: a voice driven to full scale on more than 0.1 % of a segment's samples is refused."""
+    speech = speech_like(2.0, rate=22050)
+    clipped = speech / np.abs(speech).max()
+    clipped[: clipped.size // 500] = 1.0  # 0.2 % of the samples at full scale
+    with pytest.raises(AudioError, match=rf"segment 2 clips \({np.count_nonzero(np.abs(clipped) >= 0.999)} samples"):
+        layout.prepare_speech(clipped, 22050, index=1)
+    barely = speech / np.abs(speech).max() * 0.99
+    barely[:10] = -1.0  # a few full-scale samples are a peak, not clipping
+    assert layout.prepare_speech(barely, 22050).size > 0
+
+
 def test_assemble_places_segments_with_role_pauses():
     segments = [
         Segment("headline", "Titre."),
@@ -168,3 +180,23 @@ def test_three_stories_get_one_chapter_each_opened_by_the_stinger():
         assert headline.start_s - chapter.start_s == pytest.approx(stinger.size / RATE + gap_s, abs=1e-3)
     without_jingles = layout.assemble(list(zip(segments, speech)), story_titles=titles)
     assert [c.title for c in without_jingles.chapters] == titles
+
+
+def test_a_cut_inside_a_sentence_gets_a_clause_pause_and_a_break_its_own_length():
+    segments = [
+        Segment("lead", "Les manifestants, venus de loin,", 0, cut="clause"),
+        Segment("lead", "ont défilé. Puis", 0, cut="word"),
+        Segment("lead", "la police a parlé.", 0, pause_after_ms=1500),
+        Segment("lead", "Une phrase entière.", 0),
+        Segment("lead", "Fin du paragraphe.", 0, pause_after_ms=0),
+        Segment("body", "Autre paragraphe.", 1),
+    ]
+    speech = [speech_like(1.0, i) for i in range(len(segments))]
+    result = layout.assemble(list(zip(segments, speech)))
+    gaps = [b.start_s - a.end_s for a, b in zip(result.placements, result.placements[1:])]
+    assert gaps[0] == pytest.approx(defaults.CLAUSE_PAUSE_MS / 1000, abs=1e-3)
+    assert gaps[1] == pytest.approx(defaults.CLAUSE_PAUSE_MS / 1000, abs=1e-3)
+    assert gaps[2] == pytest.approx(1.5, abs=1e-3)  # an SSML break is exactly its time
+    assert gaps[3] == pytest.approx(defaults.PAUSE_AFTER_MS["lead"] / 1000, abs=1e-3)  # a sentence end
+    assert gaps[4] == pytest.approx(0.0, abs=1e-3)  # even across paragraphs, the break wins
+    assert defaults.CLAUSE_PAUSE_MS < min(defaults.PAUSE_AFTER_MS.values())

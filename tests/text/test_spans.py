@@ -10,7 +10,7 @@ from bulletin.text.article import Article, read_article
 from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable, speakable_spans
 from bulletin.text.segment import build_script
 
-from helpers import EXAMPLE
+from helpers import EXAMPLE, assert_span_map
 
 LEXICON = load_lexicon()
 LETTERS = "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ"
@@ -32,24 +32,6 @@ TEXTS = st.one_of(
 )
 
 
-def check_map(written: str, spoken: str, rewrites) -> None:
-    """Assert the span map is exact: each rewrite on both sides, in order, and the rest the same text."""
-    w = s = 0
-    outside_written, outside_spoken = [], []
-    for rewrite in rewrites:
-        assert written[rewrite.written_start : rewrite.written_end] == rewrite.written
-        assert spoken[rewrite.spoken_start : rewrite.spoken_end] == rewrite.spoken
-        assert rewrite.written_start >= w and rewrite.spoken_start >= s, "rewrites overlap or go backwards"
-        assert rewrite.written or rewrite.spoken, "an empty rewrite"
-        assert rewrite.rule and rewrite.rule.isascii()
-        outside_written.append(written[w : rewrite.written_start])
-        outside_spoken.append(spoken[s : rewrite.spoken_start])
-        w, s = rewrite.written_end, rewrite.spoken_end
-    outside_written.append(written[w:])
-    outside_spoken.append(spoken[s:])
-    assert outside_written == outside_spoken
-
-
 @pytest.mark.parametrize("name", sorted(ALPHABETS))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXTS, with_lexicon=st.booleans(), say_urls=st.booleans())
@@ -58,7 +40,7 @@ def test_span_map_is_exact_and_speaks_as_speakable(name, text, with_lexicon, say
     lexicon = LEXICON if with_lexicon else None
     spoken, rewrites = speakable_spans(text, alphabet, lexicon, say_urls=say_urls)
     assert spoken == speakable(text, alphabet, lexicon, say_urls=say_urls)
-    check_map(text, spoken, rewrites)
+    assert_span_map(text, spoken, rewrites)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -70,7 +52,7 @@ def test_every_segment_maps_its_written_text_to_its_spoken_text(paragraphs, max_
     article = Article(title="Le 16 mai, l'OTSC", paragraphs=tuple(paragraphs), source="RT")
     script = build_script(article, lambda text: speakable_spans(text, FRENCH_ALPHABET, LEXICON), max_chars)
     for segment in script.segments:
-        check_map(segment.written, segment.text, segment.rewrites)
+        assert_span_map(segment.written, segment.text, segment.rewrites)
 
 
 def test_example_segments_keep_the_written_words(example_article):
@@ -81,7 +63,7 @@ def test_example_segments_keep_the_written_words(example_article):
     spoken = " ".join(segment.text for segment in script.segments)
     assert "o té esse cé" in spoken and "OTSC" not in spoken
     for segment in script.segments:
-        check_map(segment.written, segment.text, segment.rewrites)
+        assert_span_map(segment.written, segment.text, segment.rewrites)
     # the written pieces, in order, are the article's own text: nothing invented, nothing repeated
     article_text = EXAMPLE.read_text(encoding="utf-8")
     for segment in script.segments:
@@ -127,4 +109,4 @@ def test_a_cut_keeps_each_rewrite_whole_in_one_segment():
     written = " ".join(s.written for s in segments)
     assert written.count("OTSC") == 4 and written.count("16 agents") == 4
     for segment in segments:
-        check_map(segment.written, segment.text, segment.rewrites)
+        assert_span_map(segment.written, segment.text, segment.rewrites)
