@@ -35,7 +35,7 @@ def test_default_voice_offline_is_one_whole_line_naming_the_model_and_the_ways_o
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "urllib3" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and len(result.stderr.strip().splitlines()) <= 2, result.stderr
+    assert len(errors) == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     line = errors[0]
     assert "tts_models/fr/css10/vits" in line and "github.com" in line
     assert "--voice fr-siwis" in line and "--voice DIR" in line

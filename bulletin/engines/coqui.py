@@ -295,18 +295,17 @@ QUIET_LOGGERS = ("TTS", "urllib3", "requests", "huggingface_hub")
 
 def _download_coqui_model(model_name: str) -> Path:
     """Fetch ``model_name`` with Coqui's model manager; VoiceError naming the ways out on failure."""
-    print(f"bulletin: downloading the Coqui model {model_name} (once; kept for offline use)", file=sys.stderr)
+    if os.environ.get("BULLETIN_OFFLINE") == "1":
+        raise VoiceError(_no_model(model_name, "BULLETIN_OFFLINE=1 forbids downloads"))
+    if sys.stderr.isatty():  # someone waits: say why (a script gets only the one line of a failure)
+        print(f"bulletin: downloading the Coqui model {model_name} (once; kept for offline use)", file=sys.stderr)
     try:
         with _quiet_download():
             from TTS.utils.manage import ModelManager
 
             ModelManager(progress_bar=False).download_model(model_name)
     except Exception as error:  # network, disk or hub failure: the user can act on it
-        raise VoiceError(
-            f"cannot fetch the Coqui model {model_name} ({_download_failure(error)}): it is downloaded once, "
-            "on first use; connect to the internet once, or use --voice fr-siwis (Kokoro, offline once "
-            "scripts/assemble_assets.py has run), or --voice DIR with a local Coqui model directory"
-        ) from None
+        raise VoiceError(_no_model(model_name, _download_failure(error))) from None
     directory = coqui_model_dir(model_name)
     if directory is None:
         raise VoiceError(f"Coqui model {model_name} was fetched but has no config.json; delete it and retry")
@@ -342,6 +341,15 @@ def _quiet_download():
             logger.setLevel(level)
 
 
+def _no_model(model_name: str, reason: str) -> str:
+    """Return the one line saying ``model_name`` could not be fetched, why, and the ways out."""
+    return (
+        f"cannot fetch Coqui model {model_name} ({reason}): it is downloaded once, on first use; "
+        "connect to the internet once, or use --voice fr-siwis (Kokoro, offline once scripts/assemble_assets.py "
+        "has run), or --voice DIR with a local Coqui model directory"
+    )
+
+
 def _download_failure(error: BaseException) -> str:
     """Return what went wrong with a download, in a few whole words ("no connection to github.com")."""
     import requests
@@ -353,6 +361,8 @@ def _download_failure(error: BaseException) -> str:
         return f"no connection to {host or 'the server'}"
     if isinstance(error, requests.HTTPError) and error.response is not None:
         return f"HTTP {error.response.status_code} from {host or 'the server'}"
+    if os.environ.get("HF_HUB_OFFLINE") == "1":  # the Hugging Face hub was told not to download
+        return "HF_HUB_OFFLINE=1 forbids downloads"
     words = " ".join(str(error).split()) or type(error).__name__
     return words if len(words) <= 100 else words[:100].rsplit(" ", 1)[0] + "…"
 
