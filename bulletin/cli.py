@@ -18,16 +18,28 @@ from bulletin import defaults
 from bulletin.cli_options import (
     SOURCES_HELP,
     AtOption,
+    CheckOption,
+    DeviceOption,
+    EngineOption,
+    ForceOption,
+    FormatOption,
     JsonOption,
     LexiconOption,
     MaxCharsOption,
+    NameOption,
+    PresetOption,
     RundownOption,
     SlotOption,
+    SpeedOption,
+    StationNameOption,
     StationOption,
     StoriesOption,
+    VersionOption,
     VoiceOption,
 )
 from bulletin.console import (
+    Command,
+    Group,
     fail,
     print_report,
     print_warnings,
@@ -37,6 +49,7 @@ from bulletin.console import (
     shown,
     slot_line,
     summary_line,
+    warn,
 )
 from bulletin.errors import BulletinError
 
@@ -46,53 +59,70 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,  # and every command cls=Command: value labels in the help, not Python types (bulletin.console)
 )
 
-LOUDNESS_PRESETS_HELP = ", ".join(
-    f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
-)
+
+@app.callback()
+def main_options(version: VersionOption = False) -> None:
+    """Turn French news articles into broadcast-ready radio bulletins."""
 
 
-@app.command()
+@app.command(cls=Command)
 def generate(
-    articles: list[str] = typer.Argument(..., help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."),
-    output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help=f"File to write (default {defaults.OUTPUT_DIR}/DATE-SLUG.mp3)."
+    articles: list[str] = typer.Argument(
+        ..., metavar="SOURCE", help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."
     ),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", metavar="FILE", help=f"File to write (default: in {defaults.OUTPUT_DIR}/, --name)."
+    ),
+    name: NameOption = None,
+    force: ForceOption = False,
     voice: VoiceOption = defaults.VOICE,
+    speed: SpeedOption = None,
     no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
     intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
     outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
     duck_db: float = ranged(
-        defaults.DUCK_DB, "--duck-db", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB"
+        defaults.DUCK_DB, "--duck-db", metavar="DB", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB"
     ),
     overlap_ms: int = ranged(
         0,
         "--overlap-ms",
+        metavar="MS",
         bounds=defaults.OVERLAP_RANGE_MS,
         help="Start speaking this long before the intro ends, in ms",
     ),
     pause: list[str] = typer.Option(
-        [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
+        [], "--pause", metavar="ROLE=MS", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
     ),
-    loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
+    loudness_preset: PresetOption = defaults.LOUDNESS_PRESET,
     loudness: Optional[float] = ranged(
-        None, "--loudness", bounds=defaults.LOUDNESS_RANGE_LUFS, help="Loudness target in LUFS, overriding the preset"
+        None,
+        "--loudness",
+        metavar="LUFS",
+        bounds=defaults.LOUDNESS_RANGE_LUFS,
+        help="Loudness target in LUFS, overriding the preset",
     ),
     true_peak: Optional[float] = ranged(
-        None, "--true-peak", bounds=defaults.TRUE_PEAK_RANGE_DB, help="True-peak ceiling in dBTP, overriding the preset"
+        None,
+        "--true-peak",
+        metavar="DBTP",
+        bounds=defaults.TRUE_PEAK_RANGE_DB,
+        help="True-peak ceiling in dBTP, overriding the preset",
     ),
-    audio_format: str = typer.Option(
-        defaults.AUDIO_FORMAT,
-        "--format",
-        help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
-    ),
+    audio_format: FormatOption = defaults.AUDIO_FORMAT,
     bitrate: int = ranged(
-        defaults.BITRATE_KBPS, "--bitrate", bounds=defaults.BITRATE_RANGE_KBPS, help="MP3 bitrate in kbps"
+        defaults.BITRATE_KBPS,
+        "--bitrate",
+        metavar="KBPS",
+        bounds=defaults.BITRATE_RANGE_KBPS,
+        help="MP3 bitrate in kbps",
     ),
-    station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
+    station: StationNameOption = defaults.STATION,
     show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
     artwork: Optional[Path] = typer.Option(
         None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."
@@ -100,15 +130,11 @@ def generate(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
-    device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
+    device: DeviceOption = defaults.DEVICE,
     threads: Optional[int] = ranged(
         None, "--threads", bounds=defaults.THREADS_RANGE, help="Synthesis threads (default: all cores)"
     ),
-    engine: str = typer.Option(
-        defaults.ENGINE,
-        "--engine",
-        help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), torch or onnx.",
-    ),
+    engine: EngineOption = defaults.ENGINE,
     speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
     agree_licence: bool = typer.Option(
         False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
@@ -126,12 +152,11 @@ def generate(
     ),
     feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
     play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
-    check_after: bool = typer.Option(
-        False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
-    ),
+    check_after: CheckOption = False,
     max_wer: float = ranged(
         defaults.MAX_WER,
         "--max-wer",
+        metavar="RATE",
         bounds=defaults.MAX_WER_RANGE,
         help="With --check: highest acceptable word error rate",
     ),
@@ -145,7 +170,7 @@ def generate(
     """Speak SOURCES (articles, pages, feeds) with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
-    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
+    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, notices, parse_pauses, produce
     from bulletin.text.rundown import rundown_from_options
 
     try:
@@ -154,6 +179,8 @@ def generate(
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
+            name=name,
+            force=force,
             voice=voice,
             voice_options=VoiceOptions(
                 device=device,
@@ -162,6 +189,7 @@ def generate(
                 agree_licence=agree_licence,
                 engine=engine,
                 cache_dir=cache_dir,
+                speed=speed,
             ),
             cache_dir=cache_dir,
             lexicon=lexicon,
@@ -184,17 +212,26 @@ def generate(
             rundown=newscast,
             slot_s=slot,
         )
+        for notice in notices(request):
+            warn(notice)
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
         delivery = deliver(result, check=check_after, max_wer=max_wer, publish_dir=publish_dir, feed_config=feed_config)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     summary = result.summary()
     report = delivery.report
     if report is not None:
         summary["check"] = report.to_dict()
     if delivery.episode is not None:
         summary["published"] = delivery.episode.summary()
+    failure = None
+    if not delivery.passed:
+        failure = (
+            f"listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
+            f"{len(report.flagged)} unintelligible segment(s); not published"
+        )
+        summary["error"] = failure
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -206,12 +243,8 @@ def generate(
             print_report(report)
         if "published" in summary:
             typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
-    if not delivery.passed:
-        typer.echo(
-            f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
-            f"{len(report.flagged)} unintelligible segment(s); not published",
-            err=True,
-        )
+    if failure:
+        typer.echo(f"error: {failure}", err=True)
         raise typer.Exit(1)
     if play_after:
         from bulletin.cli_feed import play
@@ -219,7 +252,7 @@ def generate(
         play(result.output)
 
 
-@app.command()
+@app.command(cls=Command)
 def script(
     article: str = typer.Argument(..., help=f"SOURCE: {SOURCES_HELP}."),
     voice: VoiceOption = defaults.VOICE,
@@ -244,7 +277,7 @@ def script(
         frame = rundown_from_options(rundown, at, station_config)
         result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -258,7 +291,7 @@ def script(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def voices(as_json: JsonOption = False) -> None:
     """List voice presets and whether each can be used offline now."""
     from bulletin.engines.factory import preset_status
@@ -293,7 +326,7 @@ def voices(as_json: JsonOption = False) -> None:
     Console().print(table)
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
     audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
     script_file: Optional[Path] = typer.Option(
@@ -310,7 +343,7 @@ def check(
     try:
         report = check_file(audio, script_file, max_wer)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -326,7 +359,7 @@ def _register_commands() -> None:
     from bulletin.studio.command import serve, studio  # the two commands that run a web server
 
     for command in (publish, serve, play, watch, batch, studio):
-        app.command()(command)
+        app.command(cls=Command)(command)
 
 
 _register_commands()

@@ -25,7 +25,7 @@ def publish(
     config: Optional[Path] = typer.Option(
         None,
         "--config",
-        help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml).",
+        help="Channel TOML (default: DIR/podcast.toml, which the first publish into DIR keeps; then ./podcast.toml).",
     ),
     base_url: Optional[str] = typer.Option(
         None, "--base-url", help="Public URL of the feed directory (overrides base_url)."
@@ -48,7 +48,7 @@ def publish(
     try:
         episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if as_json:
         typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
     else:

@@ -98,6 +98,6 @@ def watch(
 
         last = run_watch(config, schedule, once=once, on_event=report, on_note=lambda n: typer.echo(n, err=True))
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if once and (last is None or not last.delivered_ok):
         raise typer.Exit(EXIT_NOTHING_NEW if last is not None and last.status == "nothing-new" else 1)

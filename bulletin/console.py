@@ -2,15 +2,77 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
+import typer.core
 
 from bulletin.errors import BulletinError
 
 
-def fail(error: BulletinError) -> None:
-    """Print ``error`` as one line on stderr and exit 1."""
+def fail(error: BulletinError | str, as_json: bool = False) -> None:
+    """Print ``error`` as one line on stderr (and, with ``as_json``, as {"error": ...} on stdout); exit 1."""
+    if as_json:
+        typer.echo(json.dumps({"error": str(error)}, ensure_ascii=False))
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(1)
+
+
+def warn(message: str) -> None:
+    """Print a warning as one line on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
+def readable_labels(params: list) -> list:
+    """Return ``params`` relabelled for a help text: values named, not typed.
+
+    typer labels values with Python types (``<list[Path]>``, ``<str>``, ``<bool>``). Here an
+    argument is labelled by its name alone (ARTICLE), a flag by nothing, a choice by its values
+    (mp3|wav|flac|ogg); an option without a ``metavar`` of its own (FILE, LUFS) by what it holds:
+    DIR, FILE, TEXT, N or NUMBER.
+    """
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if isinstance(param, typer.core.TyperArgument):
+            if param.metavar is None and param.name:
+                param.metavar = param.name.upper()
+            param.display_type_rich = lambda ctx: None
+        elif getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+        elif param.metavar is None and descriptor is not None:
+            param.metavar = _label(param, descriptor)
+    return params
+
+
+def _label(param, descriptor) -> str:
+    """Return the value label of an option typer would label by its Python type."""
+    if descriptor.is_choice:
+        return "|".join(str(choice) for choice in descriptor.choices)
+    if descriptor.is_path:
+        said = (param.help or "").lower().split(".")[0]
+        return "DIR" if (param.name or "").endswith("dir") or "directory" in said or "folder" in said else "FILE"
+    annotation = str(getattr(descriptor, "annotation", ""))
+    if "int" in annotation:
+        return "N"
+    if "float" in annotation:
+        return "NUMBER"
+    return "TEXT"
+
+
+class Command(typer.core.TyperCommand):
+    """A typer command whose help names values instead of typing them (``readable_labels``)."""
+
+    def get_params(self, ctx):
+        """Return the command's parameters (and --help), relabelled for the help text."""
+        return readable_labels(super().get_params(ctx))
+
+
+class Group(typer.core.TyperGroup):
+    """The ``bulletin`` group, with the same readable labels for --version and --help."""
+
+    def get_params(self, ctx):
+        """Return the group's parameters, relabelled for the help text."""
+        return readable_labels(super().get_params(ctx))
 
 
 RANGES: dict[str, tuple] = {}
@@ -106,7 +168,7 @@ def progress_bar(enabled: bool):
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
         ) as bar:
-            task = bar.add_task("speaking", total=None)
+            task = bar.add_task("loading voice", total=None)  # the first stage that takes time
 
             def advance(done: int, total: int, label: str = "speaking") -> None:
                 bar.update(task, completed=done, total=total, description=label)
@@ -130,9 +192,12 @@ def run_app(app) -> None:
         error.show()
         sys.exit(error.exit_code)
     except exceptions.ClickException as error:  # UsageError, BadParameter, NoSuchOption, MissingParameter...
-        typer.echo(usage_line(error, RANGES), err=True)
+        line = usage_line(error, RANGES)
+        if "--json" in sys.argv[1:]:  # asked for JSON: the error is a JSON object on stdout too
+            typer.echo(json.dumps({"error": line.removeprefix("error: ")}, ensure_ascii=False))
+        typer.echo(line, err=True)
         sys.exit(error.exit_code)
-    except (exceptions.Abort, typer.Abort):
+    except (getattr(exceptions, "Abort", typer.Abort), typer.Abort):  # typer's vendored click may have no Abort
         typer.echo("error: aborted", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -75,10 +75,24 @@ DUCK_DB = -18.0
 """Music bed gain under speech."""
 DUCK_RANGE_DB = (-60.0, 0.0)
 
-STATION = "bulletin"
-"""ID3 artist (TPE1) when no station is named."""
+STATION = ""
+"""No station named: the ID3 artist (TPE1) is then the show name (``--station`` or $BULLETIN_STATION name one)."""
 SHOW = "Bulletin d'information"
 """ID3 album (TALB) when no show is named."""
+
+SPEED = 1.0
+"""Speaking rate multiplier (1 = the voice's own rate)."""
+SPEED_RANGE = (0.8, 1.25)
+"""Slowest and fastest speaking rate offered (beyond it, voices slur or drawl)."""
+
+NAME_FIELDS = ("date", "time", "slug", "station")
+"""Placeholders of a ``--name`` template: ISO date, HHhMM, the headline's slug, the station's slug."""
+NAME_STORY = "{date}-{slug}"
+"""File name (before the extension) of a one-story bulletin: 2026-12-01-greve-a-la-sncf."""
+NAME_JOURNAL = "{date}-{time}-{slug}"
+"""File name of a bulletin of several stories: 2026-12-01-08h00-journal (one file per hour, never the same)."""
+JOURNAL_SLUG = "journal"
+"""{slug} of a bulletin of several stories (its title already carries the date)."""
 
 OUTPUT_DIR = Path("audio_out")
 """Where bulletins go when no output is given."""
@@ -90,6 +104,10 @@ FEED_KEEP_RANGE = (1, 100_000)
 """Fewest and most episodes a feed may list."""
 CHANNEL_FILE = "podcast.toml"
 """Channel TOML looked for in the feed directory, then in the current directory."""
+FEED_TIMEZONE = "Europe/Paris"
+"""Time zone the feed's page shows times in (channel key ``timezone``, an IANA name)."""
+FEED_LOCKED = True
+"""podcast:locked: "yes" (other hosts must not import the feed without the owner), as Podcasting 2.0 advises."""
 
 MAX_WER = 0.25
 """Highest acceptable overall word error rate of a listen-back check."""

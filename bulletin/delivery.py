@@ -34,11 +34,15 @@ class Delivery:
 
 
 def publish_file(audio: Path, feed_dir: Path = defaults.FEED_DIR, config: Path | None = None, **options):
-    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or the one found beside the feed)."""
-    from bulletin.publish.channel import find_channel_config, load_channel
+    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or the one the feed remembers)."""
+    from bulletin.publish.channel import find_channel_config, load_channel, remember_channel
     from bulletin.publish.episodes import publish
 
-    return publish(audio, feed_dir, load_channel(find_channel_config(feed_dir, config)), **options)
+    channel = load_channel(find_channel_config(feed_dir, config))
+    episode = publish(audio, feed_dir, channel, **options)
+    if config is not None:  # the feed keeps the first channel it was given, for publishes without --config
+        remember_channel(feed_dir, channel, config)
+    return episode
 
 
 def deliver(

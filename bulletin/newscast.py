@@ -4,7 +4,8 @@
 - ``gather_articles``: every SOURCE of a request (files, URLs, feeds, stdin, Articles) read through
   ``bulletin.sources``, feeds giving their newest items, cut to ``stories``;
 - ``newscast_at`` / ``slot_of``: the air time said and the slot, from the request or its station;
-- ``fit_prepared``: the slot fitted on speech already synthesised (``bulletin.audio.fit``).
+- ``fit_prepared``: the slot fitted on speech already synthesised (``bulletin.audio.fit``);
+- ``load_parts`` / ``read_artwork`` / ``bulletin_tags``: the jingles, bed and cover, and the tags, of a request.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from bulletin.audio.fit import SlotFit, fit_slot
 from bulletin.audio.layout import MixSettings
+from bulletin.errors import OutputError
 from bulletin.request import GenerateRequest, SpeechBudget
 from bulletin.sources import load
 from bulletin.text.article import Article
@@ -145,3 +147,45 @@ def slot_fit_from(figures: dict) -> SlotFit | None:
     if not stored:
         return None
     return SlotFit(**dict(stored, dropped=tuple((int(s), str(t)) for s, t in stored["dropped"])))
+
+
+def load_parts(request: GenerateRequest) -> dict:
+    """Return the jingles (levelled user files or the bundled ones), the bed and the artwork bytes."""
+    from bulletin.assets import JINGLES, artwork_bytes, jingle_path
+    from bulletin.audio.io import load_audio
+    from bulletin.audio.layout import level_jingle
+
+    parts = {}
+    for name in JINGLES:
+        user = getattr(request, name)
+        if not request.jingles:
+            parts[name] = None
+        else:
+            parts[name] = level_jingle(load_audio(user)) if user else load_audio(jingle_path(name))
+    parts["bed"] = load_audio(request.bed) if request.bed else None
+    parts["artwork"] = read_artwork(request.artwork) if request.artwork else artwork_bytes()
+    return parts
+
+
+def bulletin_tags(articles: list[Article], title: str, date: dt.date, request: GenerateRequest):
+    """Return the tags of a bulletin: its title, the station as artist (else the show), the date, a description."""
+    from bulletin.audio.encode import Tags
+
+    lead = articles[0]
+    if len(articles) == 1:
+        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
+    else:
+        description = " / ".join(article.title for article in articles)
+    station = request.station or request.show  # the artist tag names who speaks: the station, else the show
+    return Tags(title=title, station=station, show=request.show, date=date.isoformat(), description=description)
+
+
+def read_artwork(path: Path) -> bytes:
+    """Return the bytes of a PNG or JPEG cover; OutputError otherwise."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise OutputError(f"{path}: cannot read the artwork ({error.strerror}); give a PNG or JPEG file") from None
+    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
+        raise OutputError(f"{path}: the artwork must be a PNG or JPEG image")
+    return data

@@ -14,7 +14,6 @@ request: ``loudness_targets`` (presets by name), ``parse_pauses`` (``ROLE=MS``),
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 import time
@@ -28,12 +27,14 @@ from bulletin.delivery import Delivery, deliver, publish_file
 from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
-from bulletin.errors import AudioError, OutputError
-from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, slugify, sweep_temps
+from bulletin.errors import AudioError
+from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, sweep_temps
 from bulletin.newscast import (
+    bulletin_tags,
     fit_prepared,
     fitted_script,
     gather_articles,
+    load_parts,
     make_script,
     newscast_at,
     slot_fit_from,
@@ -46,17 +47,21 @@ from bulletin.request import (
     GenerateRequest,
     SpeechBudget,
     SpokenScript,
+    broadcast_moment,
+    bulletin_title,
+    check_output,
     loudness_targets,
+    notices,
+    output_path,
     parse_pauses,
     validate,
 )
 from bulletin.text.article import Article
-from bulletin.text.numbers_fr import MONTHS
 from bulletin.text.rundown import Rundown
 from bulletin.text.segment import Script
 
 Progress = Callable[[int, int, str], None]
-"""Called with (segments done, segments in all, stage: "speaking" or "mixing")."""
+"""Called with (segments done, segments in all, stage: "loading voice", "speaking" or "mixing")."""
 __all__ = [
     "Bulletin",
     "Delivery",
@@ -72,32 +77,6 @@ __all__ = [
 ]
 RENDER_VERSION = 5
 """Bump when mixing, mastering or export change what a render produces."""
-
-
-def bulletin_title(articles: list[Article], date: dt.date) -> str:
-    """Return the bulletin's title: the headline for one story, "Journal du 25 novembre 2026" for several."""
-    if len(articles) == 1:
-        return articles[0].title
-    return f"Journal du {date.day} {MONTHS[date.month - 1]} {date.year}"
-
-
-def default_output(title: str, date: dt.date, audio_format: str) -> Path:
-    """Return audio_out/DATE-SLUG.FORMAT, creating audio_out/ if needed."""
-    defaults.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    return defaults.OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{audio_format}"
-
-
-def check_output(output: Path, audio_format: str) -> None:
-    """Raise OutputError unless ``output`` can be written as ``audio_format``."""
-    if output.suffix.lower() != f".{audio_format}":
-        raise OutputError(
-            f"{output}: a {audio_format} file must end in .{audio_format}; "
-            f"use -o NAME.{audio_format} or --format {output.suffix.lstrip('.') or 'mp3'}"
-        )
-    if not output.parent.is_dir():
-        raise OutputError(f"{output.parent}: no such directory; create it or choose another output path")
-    if output.is_dir():
-        raise OutputError(f"{output}: is a directory; give a file name")
 
 
 # --- the script --------------------------------------------------------------------------------
@@ -127,7 +106,7 @@ def spoken_script(
         alphabet,
         lexicon,
         max_chars,
-        bulletin_title(articles, dt.date.today()),
+        bulletin_title([article.title for article in articles], broadcast_moment(request, at)),
         frame,
         takes_phonemes=preset.engine == "kokoro",
     )
@@ -160,16 +139,17 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
 
     started = time.perf_counter()
     validate(request)
+    warnings = tuple(notices(request))
     preset = resolve_voice_spec(request.voice)
     articles = gather_articles(request)
-    date = request.date or dt.date.today()
     at = newscast_at(request)
+    moment = broadcast_moment(request, at)
     slot_s = slot_of(request)
-    title = title_of(request, at) or bulletin_title(articles, date)
-    output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
-    check_output(output, request.audio_format)
-    parts = _load_parts(request)
-    tags = _tags(articles, title, date, request)
+    title = title_of(request, at) or bulletin_title([article.title for article in articles], moment)
+    output = output_path(request, [article.title for article in articles], moment)
+    check_output(output, request.audio_format, request.force)
+    parts = load_parts(request)
+    tags = bulletin_tags(articles, title, moment.date(), request)
 
     frame = (request.rundown, at) if request.rundown is not None else None
 
@@ -199,7 +179,7 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
-        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
+        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started, warnings)
 
     with scratch_dir(cache.directory) as scratch:
         spool, mixed = MixFile(scratch / "speech.f32"), MixFile(scratch / "mix.f32")
@@ -224,36 +204,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
     if fit is not None:
         figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
-    return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
-
-
-def _load_parts(request: GenerateRequest) -> dict:
-    """Return the jingles (levelled user files or the bundled ones), the bed and the artwork bytes."""
-    from bulletin.assets import JINGLES, artwork_bytes, jingle_path
-    from bulletin.audio.io import load_audio
-    from bulletin.audio.layout import level_jingle
-
-    parts = {}
-    for name in JINGLES:
-        user = getattr(request, name)
-        if not request.jingles:
-            parts[name] = None
-        else:
-            parts[name] = level_jingle(load_audio(user)) if user else load_audio(jingle_path(name))
-    parts["bed"] = load_audio(request.bed) if request.bed else None
-    parts["artwork"] = _read_artwork(request.artwork) if request.artwork else artwork_bytes()
-    return parts
-
-
-def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateRequest):
-    from bulletin.audio.encode import Tags
-
-    lead = articles[0]
-    if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.plain_lead
-    else:
-        description = " / ".join(article.title for article in articles)
-    return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
+    hits, misses = cache.hits, cache.misses
+    return _bulletin(figures, output, sidecars, script, voice.name, hits, misses, dropped, started, warnings)
 
 
 def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None, spool):
@@ -265,13 +217,17 @@ def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, p
 
     prepared = []
     dropped = 0
+    loaded = False
     total = len(script.segments)
     for index, (segment, key) in enumerate(zip(script.segments, keys)):
         cached = cache.get(key)
         if cached is None:
-            if progress:
-                progress(index, total, "speaking")
+            if progress:  # the model loads at the first segment it speaks, which can take seconds
+                progress(index, total, "loading voice" if not loaded else "speaking")
             dropped += sum(voice.dropped_characters(segment.text).values())
+            if progress and not loaded:
+                progress(index, total, "speaking")
+            loaded = True
             samples, rate = voice.synthesize(segment.text), voice.sample_rate
             cache.put(key, samples, rate)
         else:
@@ -353,17 +309,6 @@ def _mix_and_write(layout, parts, request, tags, output: Path, sidecars, title, 
     )
 
 
-def _read_artwork(path: Path) -> bytes:
-    """Return the bytes of a PNG or JPEG cover; OutputError otherwise."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise OutputError(f"{path}: cannot read the artwork ({error.strerror}); give a PNG or JPEG file") from None
-    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
-        raise OutputError(f"{path}: the artwork must be a PNG or JPEG image")
-    return data
-
-
 def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict, slot_s) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
 
@@ -387,7 +332,7 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+def _bulletin(figures: dict, output, sidecars, script, voice, hits: int, misses: int, dropped: int, started, warnings):
     fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
@@ -406,4 +351,5 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
         slot_fit=fit,
+        warnings=warnings,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 import soundfile
@@ -11,6 +13,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from bulletin.assets import jingle_path as bundled_path
+from bulletin.files import STALE_TEMP_S
 
 
 @pytest.fixture(scope="module")
@@ -277,3 +280,28 @@ def test_help_lists_commands(cli):
     assert result.returncode == 0
     for command in ("generate", "script", "voices"):
         assert command in result.stdout
+
+
+def test_a_four_minute_bulletin_comes_out_as_ogg(generated, tmp_path, tiny_voice_dir, cli):
+    """libsndfile's Vorbis writer segfaulted (exit 139) past ~40 s; the example is over 4 minutes here."""
+    from mutagen.oggvorbis import OggVorbis
+
+    from helpers import EXAMPLE
+
+    work, _, cold, _, _, _ = generated
+    out = tmp_path / "b.ogg"
+    crashed = tmp_path / ".b-k3j9x0qa.ogg.tmp"  # what the segfault left: no handler ran after it
+    crashed.write_bytes(b"OggS" + b"\0" * 4096)
+    old_s = time.time() - STALE_TEMP_S - 60
+    os.utime(crashed, (old_s, old_s))
+    args = ("generate", EXAMPLE, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", work / "cache", "--json")
+    result = cli(*args, "--format", "OGG")  # choices are case-insensitive
+    assert result.returncode == 0, (result.returncode, result.stderr[-500:])
+    summary = json.loads(result.stdout)
+    assert summary["duration_s"] >= 240 and summary["cache_hits"] == cold["segments"]
+    assert soundfile.info(str(out)).duration == pytest.approx(summary["duration_s"], abs=0.05)
+    tags = OggVorbis(out)
+    assert [tags[f"CHAPTER{n:03d}NAME"][0] for n in (1, 2, 3)] == ["Générique", str(ID3(work / "b.mp3")["TIT2"]), "Fin"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["b.ogg", "b.vtt", "b.srt", "b.chapters.json", "b.script.json"]
+    )  # the stale temp of the crashed run is swept, and this run left none

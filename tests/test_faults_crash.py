@@ -173,7 +173,7 @@ def test_kill_while_placing_a_new_bulletin_leaves_a_set_that_is_consistent_or_re
     config = tmp_path / "podcast.toml"
     config.write_text(CHANNEL, encoding="utf-8")
 
-    kill_at(point, "generate", edited, *args)
+    kill_at(point, "generate", edited, *args, "--force")  # replacing a bulletin takes --force
 
     published = run_bulletin("publish", audio, "--feed-dir", tmp_path / "feed", "--config", config)
     if describes(audio):

@@ -55,7 +55,7 @@ def test_an_out_of_range_option_is_one_usage_line_naming_it_and_its_range(
 
 
 def test_an_unknown_option_and_a_missing_argument_are_one_usage_line_too(cli):
-    for args, words in [(("generate", "a.txt", "--bogus"), "--bogus"), (("generate",), "articles")]:
+    for args, words in [(("generate", "a.txt", "--bogus"), "--bogus"), (("generate",), "SOURCE")]:
         result = cli(*args)
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()

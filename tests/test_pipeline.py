@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -272,14 +273,13 @@ def test_a_mix_shorter_than_its_parts_is_refused_and_nothing_is_written(
     """The quality gate between mixing and mastering: a mix that lost audio never reaches the listener."""
     from bulletin.audio import layout
 
-    real = layout.assemble
+    real = layout.Stitcher.finish
 
-    def losing_a_second(*args, **kwargs):
-        mix = real(*args, **kwargs)
-        mix.samples = mix.samples[: -layout.RATE_HZ]
-        return mix
+    def losing_a_second(self, *args, **kwargs):  # the stitched audio is a second short of its parts
+        mix = real(self, *args, **kwargs)
+        return dataclasses.replace(mix, speech_s=mix.speech_s + 1.0)
 
-    monkeypatch.setattr(layout, "assemble", losing_a_second)
+    monkeypatch.setattr(layout.Stitcher, "finish", losing_a_second)
     out = tmp_path / "b.mp3"
     with pytest.raises(AudioError, match=r"the mix lasts [\d.]+ s but its parts add up to [\d.]+ s"):
         produce(request(article, tiny_voice_dir, out, cache_dir, station="gate: mix"))  # its own render key

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bulletin import pipeline
+from bulletin import newscast, pipeline
+from bulletin import request as request_rules
 from bulletin.audio.encode import Tags
 from bulletin.audio.layout import MixSettings
 from bulletin.errors import ArticleError, BulletinError, OutputError, RequestError
@@ -155,36 +156,38 @@ def test_the_first_bad_value_is_the_one_reported_and_no_article_is_an_article_er
     assert str(raised.value) == "no article given; name at least one article file, URL, feed or - for stdin"
 
 
-def test_bulletin_title_is_the_headline_or_the_journal_of_the_day():
-    one = Article(title="Grève à Orly", paragraphs=("Texte.",))
-    two = Article(title="Météo", paragraphs=("Beau.",))
-    assert pipeline.bulletin_title([one], dt.date(2026, 11, 25)) == "Grève à Orly"
-    assert pipeline.bulletin_title([one, two], dt.date(2026, 11, 25)) == "Journal du 25 novembre 2026"
-    assert pipeline.bulletin_title([one, two, one], dt.date(2027, 1, 1)) == "Journal du 1 janvier 2027"
-    assert pipeline.bulletin_title([two, one], dt.date(2026, 8, 15)) == "Journal du 15 août 2026"
+def test_bulletin_title_is_the_headline_or_the_journal_of_the_day_and_hour():
+    eight = dt.datetime(2026, 11, 25, 8, 0)
+    assert request_rules.bulletin_title(["Grève à Orly"], eight) == "Grève à Orly"
+    assert request_rules.bulletin_title(["Grève à Orly", "Météo"], eight) == "Journal du 25 novembre 2026 à 8 h"
+    new_year = dt.datetime(2027, 1, 1, 18, 30)
+    assert request_rules.bulletin_title(["A", "B", "A"], new_year) == "Journal du 1er janvier 2027 à 18 h 30"
+    assert request_rules.bulletin_title(["B", "A"], dt.datetime(2026, 8, 15, 7)) == "Journal du 15 août 2026 à 7 h"
 
 
 def test_default_output_is_audio_out_date_slug(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = pipeline.default_output("Coup d'État au Kazakhstan", dt.date(2026, 1, 10), "ogg")
+    request = GenerateRequest(articles=(Path("a.txt"),), audio_format="ogg")
+    path = request_rules.output_path(request, ["Coup d'État au Kazakhstan"], dt.datetime(2026, 1, 10, 8, 0))
     assert path == Path("audio_out/2026-01-10-coup-d-etat-au-kazakhstan.ogg")
     assert (tmp_path / "audio_out").is_dir()
 
 
 def test_check_output_refuses_a_wrong_suffix_a_missing_directory_and_a_directory(tmp_path):
-    pipeline.check_output(tmp_path / "b.mp3", "mp3")
-    pipeline.check_output(tmp_path / "B.MP3", "mp3")
+    check_output = request_rules.check_output
+    check_output(tmp_path / "b.mp3", "mp3")
+    check_output(tmp_path / "B.MP3", "mp3")
     with pytest.raises(OutputError) as raised:
-        pipeline.check_output(tmp_path / "b.wav", "mp3")
+        check_output(tmp_path / "b.wav", "mp3")
     assert str(raised.value) == f"{tmp_path}/b.wav: a mp3 file must end in .mp3; use -o NAME.mp3 or --format wav"
     with pytest.raises(OutputError, match=r"use -o NAME.flac or --format mp3$"):
-        pipeline.check_output(tmp_path / "b", "flac")
+        check_output(tmp_path / "b", "flac")
     with pytest.raises(OutputError) as raised:
-        pipeline.check_output(tmp_path / "missing" / "b.mp3", "mp3")
+        check_output(tmp_path / "missing" / "b.mp3", "mp3")
     assert str(raised.value) == f"{tmp_path}/missing: no such directory; create it or choose another output path"
     (tmp_path / "d.mp3").mkdir()
     with pytest.raises(OutputError) as raised:
-        pipeline.check_output(tmp_path / "d.mp3", "mp3")
+        check_output(tmp_path / "d.mp3", "mp3")
     assert str(raised.value) == f"{tmp_path}/d.mp3: is a directory; give a file name"
 
 
@@ -193,13 +196,13 @@ def test_artwork_must_be_a_readable_png_or_jpeg(tmp_path):
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"rest")
     jpeg.write_bytes(b"\xff\xd8\xff\xe0" + b"rest")
     gif.write_bytes(b"GIF89a" + b"rest")
-    assert pipeline._read_artwork(png) == png.read_bytes()
-    assert pipeline._read_artwork(jpeg) == jpeg.read_bytes()
+    assert newscast.read_artwork(png) == png.read_bytes()
+    assert newscast.read_artwork(jpeg) == jpeg.read_bytes()
     with pytest.raises(OutputError) as raised:
-        pipeline._read_artwork(gif)
+        newscast.read_artwork(gif)
     assert str(raised.value) == f"{gif}: the artwork must be a PNG or JPEG image"
     with pytest.raises(OutputError) as raised:
-        pipeline._read_artwork(tmp_path / "absent.png")
+        newscast.read_artwork(tmp_path / "absent.png")
     assert str(raised.value) == (
         f"{tmp_path}/absent.png: cannot read the artwork (No such file or directory); give a PNG or JPEG file"
     )
@@ -331,15 +334,15 @@ def test_tags_describe_one_story_by_its_lead_and_several_by_their_titles():
     lead = Article(title="Grève", paragraphs=("Les vols sont réduits.", "Suite."), dateline="Paris, 25 novembre")
     plain = Article(title="Météo", paragraphs=("Il fera beau.",))
     day = dt.date(2026, 11, 25)
-    assert pipeline._tags([lead], "Grève", day, request) == Tags(
+    assert newscast.bulletin_tags([lead], "Grève", day, request) == Tags(
         title="Grève",
         station="Radio Test",
         show="Le journal",
         date="2026-11-25",
         description="Paris, 25 novembre – Les vols sont réduits.",
     )
-    assert pipeline._tags([plain], "Météo", day, request).description == "Il fera beau."
-    several = pipeline._tags([lead, plain], "Journal du 25 novembre 2026", day, request)
+    assert newscast.bulletin_tags([plain], "Météo", day, request).description == "Il fera beau."
+    several = newscast.bulletin_tags([lead, plain], "Journal du 25 novembre 2026", day, request)
     assert (several.title, several.description) == ("Journal du 25 novembre 2026", "Grève / Météo")
 
 

@@ -46,7 +46,7 @@ class Tags:
     title: str
     """TIT2: the headline."""
     station: str = defaults.STATION
-    """TPE1: station or author."""
+    """TPE1: station or author; empty writes the show name there."""
     show: str = defaults.SHOW
     """TALB: the show."""
     date: str = ""
@@ -137,7 +137,7 @@ def tag_mp3(path: Path, tags: Tags, chapters: list[Chapter], duration_s: float, 
 
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
-    id3.add(TPE1(encoding=3, text=tags.station))
+    id3.add(TPE1(encoding=3, text=tags.station or tags.show))
     id3.add(TALB(encoding=3, text=tags.show))
     if tags.date:
         id3.add(TDRC(encoding=3, text=tags.date))
@@ -237,7 +237,7 @@ def tag_vorbis(path: Path, audio_format: str, tags: Tags, chapters: list[Chapter
     audio.update(
         {
             "TITLE": tags.title,
-            "ARTIST": tags.station,
+            "ARTIST": tags.station or tags.show,
             "ALBUM": tags.show,
             "DATE": tags.date,
             "LANGUAGE": tags.language,

@@ -81,7 +81,7 @@ def batch(
                 progress=progress,
             )
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     summary = result.summary()
     if as_json:
         typer.echo(json.dumps(dict(summary, results=result.records), ensure_ascii=False, indent=2))

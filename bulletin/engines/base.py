@@ -107,6 +107,12 @@ class VoiceOptions:
     """How a Coqui VITS runs: "bf16", "torch" or "onnx"; None is the default (bulletin.defaults.ENGINE)."""
     cache_dir: Path | None = None
     """Where the ONNX export is kept; None is the default cache directory."""
+    speed: float | None = None
+    """Speaking rate multiplier (bulletin.defaults.SPEED_RANGE); None is the preset's own (1 unless it sets one)."""
+
+    def speed_for(self, preset: VoicePreset) -> float:
+        """Return the speaking rate a voice of ``preset`` runs at: this option, else the preset's."""
+        return preset.speed if self.speed is None else self.speed
 
 
 def alphabet_with_capitals(vocab: str) -> frozenset[str]:

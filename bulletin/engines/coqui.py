@@ -5,11 +5,13 @@ torch and TTS are imported only when a Coqui voice first speaks, never at ``impo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -112,10 +114,21 @@ class CoquiVoice:
         self._directory = directory
         self._checkpoint = _checkpoint_in(directory)
         self.alphabet = coqui_alphabet_from_config(directory / "config.json")
+        self.speed = options.speed_for(preset)
+        """Speaking rate: VITS durations are scaled by it (``fastvits.scaled_durations``), XTTS takes it as is."""
+        model_type = _model_type(directory / "config.json")
+        if self.speed != 1.0 and model_type not in SPEED_MODELS:
+            raise VoiceError(
+                f"voice {preset.name}: a Coqui {model_type or 'unknown'} model has no speaking-rate control; "
+                "leave out --speed, or use a VITS voice (fr-css10, --voice DIR) or fr-siwis"
+            )
         from bulletin.engines.fastvits import resolve_engine
 
         self.engine = resolve_engine(options.engine, directory / "config.json", options.device)
         """The engine that will run: "bf16", "torch" or "onnx" (see bulletin.engines.fastvits)."""
+        if self.engine == "onnx" and self.speed != 1.0:  # the exported graph rounds durations up, unscaled
+            logging.getLogger(__name__).warning("engine onnx has no exact speaking rate; using torch for --speed")
+            self.engine = "torch"
         # Everything that changes the sound: the weights, the config (length_scale, noise scales, rate...),
         # speaker, language, speed, the cloned recording, and bf16 (~0.3 dB log-mel from float32; onnx and
         # torch give the same samples and share entries).
@@ -126,7 +139,7 @@ class CoquiVoice:
                 "config=" + sha256_file(directory / "config.json")[:16],
                 preset.speaker,
                 preset.language,
-                f"speed={preset.speed:g}",
+                f"speed={self.speed:g}",
                 sha256_file(options.speaker_wav)[:16] if options.speaker_wav else "",
             ]
         )
@@ -216,6 +229,10 @@ class CoquiVoice:
             from bulletin.engines.fastvits import chunked_decoder
 
             chunked_decoder(model)
+        if self.speed != 1.0 and type(model).__name__ == "Vits":
+            from bulletin.engines.fastvits import scaled_durations
+
+            scaled_durations(model, self.speed)
         if hasattr(model, "posterior_encoder"):  # a VITS's training-only half (~20 % of it)
             model.posterior_encoder = None
         release_memory()
@@ -258,6 +275,8 @@ class CoquiVoice:
         kwargs = {}
         if self.preset.needs_speaker_wav:
             kwargs = {"speaker_wav": str(self.options.speaker_wav), "language": self.preset.language}
+            if self.speed != 1.0:
+                kwargs["speed"] = self.speed  # XTTS's own rate control
         elif self.preset.speaker:
             kwargs = {"speaker": self.preset.speaker}
         with torch.inference_mode():
@@ -266,23 +285,96 @@ class CoquiVoice:
         return np.asarray(samples, dtype=np.float32).reshape(-1)
 
 
+DOWNLOAD_TIMEOUT_S = (15.0, 60.0)
+"""(connect, read) timeouts of a model download: Coqui's own ``requests.get`` has none, so a dead network hung."""
+SPEED_MODELS = ("vits", "xtts")
+"""Coqui model types whose speaking rate can be set (VITS: length scale; XTTS: its speed argument)."""
+QUIET_LOGGERS = ("TTS", "urllib3", "requests", "huggingface_hub")
+"""Loggers silenced while a model downloads: a failure is reported by our one line, not their tracebacks."""
+
+
 def _download_coqui_model(model_name: str) -> Path:
     """Fetch ``model_name`` with Coqui's model manager; VoiceError naming the ways out on failure."""
-    logging.getLogger("TTS").setLevel(logging.ERROR)
+    if os.environ.get("BULLETIN_OFFLINE") == "1":
+        raise VoiceError(_no_model(model_name, "BULLETIN_OFFLINE=1 forbids downloads"))
+    if sys.stderr.isatty():  # someone waits: say why (a script gets only the one line of a failure)
+        print(f"bulletin: downloading the Coqui model {model_name} (once; kept for offline use)", file=sys.stderr)
     try:
-        from TTS.utils.manage import ModelManager
+        with _quiet_download():
+            from TTS.utils.manage import ModelManager
 
-        ModelManager(progress_bar=False).download_model(model_name)
+            ModelManager(progress_bar=False).download_model(model_name)
     except Exception as error:  # network, disk or hub failure: the user can act on it
-        raise VoiceError(
-            f"cannot fetch Coqui model {model_name} ({type(error).__name__}: {str(error)[:100]}); it is "
-            "downloaded once on first use, so connect to the internet once, or use --voice DIR with a local "
-            "model directory, or another preset (bulletin voices)"
-        ) from None
+        raise VoiceError(_no_model(model_name, _download_failure(error))) from None
     directory = coqui_model_dir(model_name)
     if directory is None:
         raise VoiceError(f"Coqui model {model_name} was fetched but has no config.json; delete it and retry")
     return directory
+
+
+@contextlib.contextmanager
+def _quiet_download():
+    """Silence Coqui's and requests' logging, and give Coqui's downloads a timeout, for the block's duration."""
+    import requests
+    from TTS.utils import manage
+
+    class TimedRequests:  # Coqui calls requests.get(url, stream=True) without a timeout
+        def __getattr__(self, name):
+            return getattr(requests, name)
+
+        @staticmethod
+        def get(*args, **kwargs):
+            kwargs.setdefault("timeout", DOWNLOAD_TIMEOUT_S)
+            return requests.get(*args, **kwargs)
+
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    original = manage.requests
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    manage.requests = TimedRequests()
+    try:
+        yield
+    finally:
+        manage.requests = original
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _no_model(model_name: str, reason: str) -> str:
+    """Return the one line saying ``model_name`` could not be fetched, why, and the ways out."""
+    return (
+        f"cannot fetch Coqui model {model_name} ({reason}): it is downloaded once, on first use; "
+        "connect to the internet once, or use --voice fr-siwis (Kokoro, offline once scripts/assemble_assets.py "
+        "has run), or --voice DIR with a local Coqui model directory"
+    )
+
+
+def _download_failure(error: BaseException) -> str:
+    """Return what went wrong with a download, in a few whole words ("no connection to github.com")."""
+    import requests
+
+    host = urlsplit(getattr(getattr(error, "request", None), "url", "") or "").hostname
+    if isinstance(error, requests.Timeout):
+        return f"no answer from {host or 'the server'} in time"
+    if isinstance(error, requests.ConnectionError):
+        return f"no connection to {host or 'the server'}"
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code} from {host or 'the server'}"
+    if os.environ.get("HF_HUB_OFFLINE") == "1":  # the Hugging Face hub was told not to download
+        return "HF_HUB_OFFLINE=1 forbids downloads"
+    words = " ".join(str(error).split()) or type(error).__name__
+    return words if len(words) <= 100 else words[:100].rsplit(" ", 1)[0] + "…"
+
+
+def _model_type(config_path: Path) -> str:
+    """Return the "model" of a Coqui config.json ("vits", "xtts", "tacotron2"...), "" if unreadable."""
+    import json
+
+    try:
+        return str(json.loads(Path(config_path).read_text(encoding="utf-8")).get("model", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _checkpoint_in(directory: Path) -> Path:

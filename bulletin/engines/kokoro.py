@@ -125,8 +125,10 @@ class KokoroVoice:
         self.options = options
         if not preset.speaker:
             raise VoiceError(f'voices/{preset.name}.toml: a kokoro preset needs speaker (e.g. "ff_siwis")')
-        if not 0.5 <= preset.speed <= 2.0:
-            raise VoiceError(f"voices/{preset.name}.toml: speed {preset.speed} is outside 0.5–2.0, Kokoro's range")
+        self.speed = options.speed_for(preset)
+        """Speaking rate, passed to Kokoro as its speed."""
+        if not 0.5 <= self.speed <= 2.0:
+            raise VoiceError(f"voice {preset.name}: speed {self.speed:g} is outside 0.5–2.0, Kokoro's range")
         model_path, voices_path = kokoro_files(preset)
         self.model_path = model_path
         self.voices_path = voices_path
@@ -149,7 +151,7 @@ class KokoroVoice:
                 sha256_file(model_path)[:16],
                 preset.speaker,
                 hashlib.sha256(self._style.tobytes()).hexdigest()[:16],
-                f"speed={preset.speed:g}",
+                f"speed={self.speed:g}",
                 preset.language,
                 _package_version("kokoro-onnx"),  # its phonemiser and tokenizer shape the sound too
             ]
@@ -241,7 +243,7 @@ class KokoroVoice:
         if not phonemes.strip(' .,;:!?…—"“”()'):
             raise VoiceError(f"nothing to say in {text[:60]!r}: no speakable letters for voice {self.name}")
         samples, _ = self._engine().create(
-            phonemes, self._style, speed=self.preset.speed, lang=self.preset.language, is_phonemes=True
+            phonemes, self._style, speed=self.speed, lang=self.preset.language, is_phonemes=True
         )
         return np.asarray(samples, dtype=np.float32).reshape(-1)
 

@@ -25,7 +25,7 @@ from bulletin.audio.sidecars import SIDECARS, chapters_from_id3, chapters_from_j
 from bulletin.audio.timeline import Chapter
 from bulletin.errors import AudioError, BulletinError, OutputError, RequestError
 from bulletin.files import StagedFiles, fsync_dir, pause_point, sha256_file, slugify, sweep_temps
-from bulletin.publish.channel import PODCAST_GUID_NAMESPACE, Channel, is_http_url
+from bulletin.publish.channel import PODCAST_GUID_NAMESPACE, Channel, artwork_name, is_http_url
 from bulletin.publish.page import render_index
 from bulletin.publish.rss import feed_url, render_feed, xml_text
 
@@ -340,15 +340,18 @@ def _stage_if_changed(staged: StagedFiles, path: Path, data: bytes) -> None:
 
 
 def _publish_artwork(channel: Channel, feed_dir: Path, base_url: str, staged: StagedFiles) -> str:
-    """Return the artwork URL, copying a local artwork file into the feed dir first."""
-    if not channel.artwork:
-        return ""
+    """Return the artwork URL, staging a local artwork file (or the bundled 1400x1400 cover) into the feed dir."""
     if is_http_url(channel.artwork):
         return channel.artwork
+    if not channel.artwork:  # Apple rejects a feed without a cover: the bundled one, never none
+        from bulletin.assets import artwork_bytes
+
+        _stage_if_changed(staged, feed_dir / "artwork.png", artwork_bytes())
+        return feed_url(base_url, "artwork.png")
     source = Path(channel.artwork)
     suffix = source.suffix.lower()
     if suffix not in (".jpg", ".jpeg", ".png") or not source.is_file():
         raise BulletinError(f"{source}: artwork must be an existing .jpg or .png file, or an https URL")
-    name = "artwork" + (".jpg" if suffix == ".jpeg" else suffix)
+    name = artwork_name(channel.artwork)
     _stage_if_changed(staged, feed_dir / name, source.read_bytes())
     return feed_url(base_url, name)

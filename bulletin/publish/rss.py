@@ -74,6 +74,7 @@ def render_feed(
     add(ch, f"{it}explicit", explicit)
     add(ch, f"{it}type", "episodic")
     add(ch, f"{pc}guid", podcast_guid(self_url))
+    add(ch, f"{pc}locked", "yes" if channel.locked else "no", owner=channel.owner_email)
     for entry in entries[:keep]:
         item = add(ch, "item")
         add(item, "title", entry["title"])

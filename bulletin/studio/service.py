@@ -317,7 +317,7 @@ class Studio:
             if (done, stage) == (last["done"], last["stage"]):
                 return
             last.update(done=done, stage=stage)
-            mastering = stage != "speaking"
+            mastering = stage == "mixing"  # "loading voice" and "speaking" are the speaking share
             percent = SPEAKING_SHARE + 5 if mastering else SPEAKING_SHARE * done // max(total, 1)
             job.progress = {"done": done, "total": total, "stage": "mastering" if mastering else "speaking"}
             job.progress["percent"] = percent

@@ -159,11 +159,9 @@ def test_device_option_reaches_the_voice(tmp_path, cli, tiny_voice_dir):
     article = tmp_path / "a.txt"
     article.write_text("Titre\n\nUn paragraphe.\n", encoding="utf-8")
     base = ("generate", article, "--voice", tiny_voice_dir, "-o", tmp_path / "b.mp3", "--cache-dir", tmp_path / "c")
-    unknown = cli(*base, "--device", "tpu")
-    assert (
-        unknown.returncode == 1
-        and unknown.stderr.strip() == "error: unknown device 'tpu'; use --device cpu or --device cuda"
-    )
+    unknown = cli(*base, "--device", "tpu")  # a choice the command line checks (its help lists them)
+    assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
+    assert "'tpu' is not one of 'cpu', 'cuda'" in unknown.stderr
     if torch.cuda.is_available():
         pytest.skip("a CUDA GPU is present: the no-GPU error cannot be shown here")
     cuda = cli(*base, "--device", "cuda")
@@ -172,3 +170,14 @@ def test_device_option_reaches_the_voice(tmp_path, cli, tiny_voice_dir):
         cuda.stderr.strip().splitlines()[-1] == "error: --device cuda: no CUDA GPU is available here; use --device cpu"
     )
     assert not (tmp_path / "b.mp3").exists()
+
+
+def test_bulletin_offline_refuses_a_coqui_download_without_trying(tmp_path, monkeypatch):
+    monkeypatch.setenv("TTS_HOME", str(tmp_path))
+    monkeypatch.setenv("BULLETIN_OFFLINE", "1")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # were it to try, it would fail another way
+    with pytest.raises(VoiceError) as raised:
+        CoquiVoice(get_preset("fr-css10"), VoiceOptions())
+    message = str(raised.value)
+    assert "tts_models/fr/css10/vits (BULLETIN_OFFLINE=1 forbids downloads)" in message
+    assert "--voice fr-siwis" in message and "--voice DIR" in message and "\n" not in message

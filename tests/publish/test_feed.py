@@ -246,6 +246,7 @@ def test_published_files_never_leave_the_episodes_directory(tmp_path, stem):
         target = (feed_dir / relative).resolve()
         assert target.parent == root and not target.name.startswith((".", "-"))
     assert sorted(p.name for p in feed_dir.iterdir() if not p.name.startswith(".")) == [
+        "artwork.png",  # the bundled cover: this channel names none
         "episodes",
         "episodes.json",
         "feed.xml",

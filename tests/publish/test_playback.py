@@ -131,5 +131,5 @@ def test_generate_play_makes_the_bulletin_then_fails_in_one_line_without_a_devic
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: no sound device")
     assert result.stdout.startswith(f"{out}: ") and out.is_file()  # made first, then the playback failed
-    silent = run_bulletin(*args)
+    silent = run_bulletin(*args, "--force")  # the same output again: replacing it takes --force
     assert silent.returncode == 0 and silent.stderr == ""  # without --play nothing tries the device
