@@ -48,7 +48,7 @@ def scenario_generate(args: dict) -> dict:
         voice=args["voice"],
         cache_dir=Path(args["cache"]),
         voice_options=VoiceOptions(**({"engine": args["engine"]} if "engine" in args else {})),
-        **({"max_minutes": args["max_minutes"]} if "max_minutes" in known else {}),
+        **({"max_minutes": args["max_minutes"]} if "max_minutes" in known and "max_minutes" in args else {}),
     )
     result = produce(request)
     import bulletin

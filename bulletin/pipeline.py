@@ -168,9 +168,8 @@ def produce(request: GenerateRequest, progress: Progress | None = None, voice: V
     script = script_for(voice.alphabet, getattr(voice, "takes_phonemes", False))
     if not any(character.isalnum() for segment in script.segments for character in segment.text):
         raise AudioError(
-            f"nothing to say: no word of {', '.join(getattr(p, 'title', str(p)) for p in request.articles)} "
-            f"is speakable by voice "
-            f"{voice.name}; give an article in French, or a voice whose alphabet covers it"
+            f"nothing to say: no word of {', '.join(repr(article.title) for article in articles)} is speakable "
+            f"by voice {voice.name}; give an article in French, or a voice whose alphabet covers it"
         )
     sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)

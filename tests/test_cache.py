@@ -82,7 +82,8 @@ def test_two_processes_writing_one_key_at_once_never_expose_a_partial_entry(tmp_
     restored, rate = reader.get(key)
     np.testing.assert_array_equal(restored, expected)
     assert rate == 22050 and reads > 0
-    assert [path.name for path in tmp_path.rglob("*") if path.is_file()] == [f"{key}.wav"]  # no temp file left
+    left = sorted(path.name for path in tmp_path.rglob("*") if path.is_file())
+    assert left == [f"{key}.json", f"{key}.wav"]  # the entry and its checksum record; no temp file left
 
 
 def test_a_key_is_the_sha256_of_its_exact_inputs():

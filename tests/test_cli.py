@@ -13,6 +13,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from bulletin.assets import jingle_path as bundled_path
+from bulletin.audio.sidecars import sidecar_paths
 from bulletin.files import STALE_TEMP_S
 
 
@@ -77,7 +78,7 @@ def test_generate_tags_chapters_and_sidecars(generated):
     assert [c["title"] for c in chapters] == ["Générique", str(id3["TIT2"]), "Fin"]
     assert len(id3.getall("CHAP")) == len(chapters)
     vtt = (work / "b.vtt").read_text(encoding="utf-8")
-    assert vtt.startswith("WEBVTT") and "seize agents" in vtt
+    assert vtt.startswith("WEBVTT") and "16 agents" in vtt  # the reader's captions: the written words
     assert (work / "b.srt").is_file()
 
 
@@ -303,5 +304,5 @@ def test_a_four_minute_bulletin_comes_out_as_ogg(generated, tmp_path, tiny_voice
     tags = OggVorbis(out)
     assert [tags[f"CHAPTER{n:03d}NAME"][0] for n in (1, 2, 3)] == ["Générique", str(ID3(work / "b.mp3")["TIT2"]), "Fin"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["b.ogg", "b.vtt", "b.srt", "b.chapters.json", "b.script.json"]
+        [out.name] + [path.name for path in sidecar_paths(out).values()]
     )  # the stale temp of the crashed run is swept, and this run left none

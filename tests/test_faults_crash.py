@@ -20,6 +20,7 @@ import feedparser
 import pytest
 from mutagen.id3 import ID3
 
+from bulletin.audio.sidecars import sidecar_paths
 from bulletin.files import STALE_TEMP_S, sha256_file
 
 from helpers import ROOT, SHORT_ARTICLE, make_bulletin, run_bulletin, write_short_article
@@ -115,13 +116,10 @@ def test_kill_during_mp3_encoding_leaves_a_temp_the_next_run_sweeps(tmp_path, ti
 
     assert result.returncode == 0, result.stderr
     assert temps_in(out) == sorted([live, fresh])
-    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".tmp")) == [
-        "b.chapters.json",
-        "b.mp3",
-        "b.script.json",
-        "b.srt",
-        "b.vtt",
-    ]
+    bulletin = out / "b.mp3"
+    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".tmp")) == sorted(
+        [bulletin.name] + [path.name for path in sidecar_paths(bulletin).values()]
+    )
 
 
 def test_kill_during_publish_leaves_the_feed_as_it_was_and_the_next_publish_sweeps(tmp_path):

@@ -10,7 +10,6 @@ import pytest
 
 from helpers import full_filesystem, make_bulletin, write_short_article
 
-SIDECAR_SUFFIXES = (".vtt", ".srt", ".chapters.json", ".script.json")
 CHANNEL = (
     'title = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\nbase_url = "https://example.org/p"\n'
 )

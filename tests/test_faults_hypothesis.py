@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutagen.mp3 import MP3
 
+from bulletin.audio.sidecars import sidecar_paths
 from bulletin.files import sha256_file
 
 from helpers import run_bulletin
 
-SIDECARS = ("b.chapters.json", "b.script.json", "b.srt", "b.vtt")
+SIDECAR_NAMES = tuple(path.name for path in sidecar_paths(Path("b.mp3")).values())
 # Article-shaped Unicode (a title line, a blank line, a paragraph, sometimes more), and raw bytes.
 unicode_articles = st.builds(
     lambda title, body, more: f"{title}\n\n{body}\n" + (f"\n{more}\n" if more else ""),
@@ -40,7 +41,7 @@ def run_once(data: bytes, voice: Path, cache: Path) -> None:
         result = run_bulletin("generate", article, "--voice", voice, "-o", out / "b.mp3", "--cache-dir", cache)
         left = sorted(path.name for path in out.iterdir())
         if result.returncode == 0:
-            assert left == sorted(["b.mp3", *SIDECARS]), left
+            assert left == sorted(["b.mp3", *SIDECAR_NAMES]), left
             info = MP3(out / "b.mp3").info
             assert info.length > 0.5 and info.sample_rate == 44100
             sha = sha256_file(out / "b.mp3")

@@ -18,8 +18,10 @@ HTML_ARTICLE = """<!DOCTYPE html>
 
 <p>Lyon, 3 mars (AFP) Le conseil a voté un budget de 12 millions d'euros.</p>
 
+<p>Les élus de l'opposition ont dénoncé une hausse des dépenses de fonctionnement.</p>
+
 <noscript>Activez JavaScript</noscript>
-<div>La séance a duré <b>quatre heures</b>.</div>
+<p>La séance a duré <b>quatre heures</b>.</p>
 <script>alert("publicité")</script>
 </body></html>
 """

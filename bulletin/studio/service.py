@@ -314,13 +314,13 @@ class Studio:
 
         def progress(done: int, total: int, stage: str) -> None:
             check_cancel(job)
-            if (done, stage) == (last["done"], last["stage"]):
-                return
-            last.update(done=done, stage=stage)
             mastering = stage == "mixing"  # "loading voice" and "speaking" are the speaking share
+            stage = "mastering" if mastering else "speaking"
+            if (done, stage) == (last["done"], last["stage"]):
+                return  # one event per segment: loading the voice, then speaking it, is one step here
+            last.update(done=done, stage=stage)
             percent = SPEAKING_SHARE + 5 if mastering else SPEAKING_SHARE * done // max(total, 1)
-            job.progress = {"done": done, "total": total, "stage": "mastering" if mastering else "speaking"}
-            job.progress["percent"] = percent
+            job.progress = {"done": done, "total": total, "stage": stage, "percent": percent}
             job.log.emit("mastering" if mastering else "segment", dict(job.progress))
 
         voice = self.pool.get(request.voice, request.voice_options)

@@ -16,6 +16,7 @@ import pytest
 import ray
 from mutagen.mp3 import MP3
 
+from bulletin.audio.sidecars import sidecar_paths
 from bulletin.batch import Job, read_results, run_batch
 
 from helpers import run_bulletin
@@ -78,8 +79,8 @@ def test_four_articles_on_two_workers_one_bad_then_resume_synthesises_nothing(tm
         assert record["error"] is None and record["sources"] == [str(path)]
         assert MP3(audio).info.length == pytest.approx(record["duration_s"], abs=0.05)
         assert record["cache_misses"] > 0 and record["model_loads"] == 1  # one model load per worker
-        for sidecar in (".vtt", ".srt", ".chapters.json", ".script.json"):
-            assert (out / f"{path.stem}{sidecar}").is_file()
+        for sidecar in sidecar_paths(audio).values():  # every sidecar a bulletin has
+            assert sidecar.is_file()
     assert len({record["worker_pid"] for record in records.values()}) == 2  # two worker processes shared the jobs
     assert leftovers(out) == []
     outputs = sorted(out.glob("*.mp3"))
@@ -132,8 +133,9 @@ def test_a_worker_killed_mid_batch_loses_no_job_and_leaves_no_partial_file(tmp_p
     for record in report.records:
         assert MP3(record["output"]).info.length == pytest.approx(record["duration_s"], abs=0.05)
     assert leftovers(out) == []
+    expected = [out / f"article-{n}.mp3" for n in range(1, 5)]
+    expected += [sidecar for audio in list(expected) for sidecar in sidecar_paths(audio).values()]
+    assert len(expected) == 4 * 6  # the audio and its vtt, srt, transcript, chapters and script
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
-        f"article-{n}{suffix}"
-        for n in range(1, 5)
-        for suffix in (".mp3", ".vtt", ".srt", ".chapters.json", ".script.json")
-    ) + ["results.jsonl"]
+        [path.name for path in expected] + ["results.jsonl"]
+    )

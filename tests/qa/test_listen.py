@@ -164,17 +164,19 @@ def test_one_misheard_word_in_a_short_segment_is_not_flagged(tmp_path, monkeypat
 class ToneRecogniser:
     """A stand-in for Whisper that "hears" by pitch: 880 Hz is "merci de votre écoute", anything else "blabla".
 
-    On the whole file (a path) it hears one "blabla" over the first two seconds, as Whisper does when a
-    garbled segment swallows its neighbour; on a clip (16 kHz samples) it hears the clip's pitch.
+    On the whole file (``whole_samples`` long, at 16 kHz) it hears one "blabla" over the first two
+    seconds, as Whisper does when a garbled segment swallows its neighbour; on a shorter clip it
+    hears the clip's pitch.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, whole_samples: int) -> None:
+        self.whole_samples = whole_samples
         self.clips: list[float] = []
 
     def transcribe(self, audio, **options):
         from types import SimpleNamespace as Word
 
-        if isinstance(audio, str):
+        if audio.size >= self.whole_samples:
             words = [Word(word=" blabla", start=0.2, end=2.0, probability=0.9)]
         else:
             spectrum = np.abs(np.fft.rfft(audio))
@@ -196,7 +198,7 @@ def test_a_segment_flagged_on_the_whole_file_is_heard_again_alone(tmp_path):
     audio = tmp_path / "x.wav"
     soundfile.write(audio, samples.astype(np.float32), rate)
     script = [("body", "Les marchés ont ouvert en hausse.", 0.0, 2.0), ("sign-off", "Merci de votre écoute.", 2.1, 3.0)]
-    recogniser = ToneRecogniser()
+    recogniser = ToneRecogniser(whole_samples=samples.size)
     report = check_bulletin(audio, script, recogniser=recogniser)
     assert sorted(round(pitch) for pitch in recogniser.clips) == [440, 880]  # each flagged segment, from its own audio
     assert [row.index for row in report.flagged] == [0]
