@@ -17,15 +17,15 @@ PYTHON=${PYTHON:-.venv/bin/python}
 TARGET=${TARGET:-85}
 [ $# -eq 0 ] && set -- text cache request pipeline publish
 
-# pipeline.py: only its rule functions (produce's steps need a voice and are tested end to end).
-PIPELINE_RULES="bulletin_title default_output check_output _read_artwork _render_key _tags deliver publish_file"
+# pipeline: the rules around produce (produce's steps need a voice and are tested end to end):
+# the render key, the newscast rules (titles, slot, tags, artwork) and delivery (check, then publish).
+PIPELINE_RULES="bulletin.pipeline.x__render_key__mutmut_* bulletin.newscast.x_title_of__mutmut_*
+  bulletin.newscast.x_story_titles__mutmut_* bulletin.newscast.x_slot_of__mutmut_*
+  bulletin.newscast.x_bulletin_tags__mutmut_* bulletin.newscast.x_read_artwork__mutmut_* bulletin.delivery.*"
 patterns=()
 for module in "$@"; do
   case "$module" in
-    pipeline)
-      for rule in $PIPELINE_RULES; do patterns+=("bulletin.pipeline.x_${rule}__mutmut_*"); done
-      patterns+=("bulletin.pipeline.xǁDeliveryǁ*")
-      ;;
+    pipeline) for pattern in $PIPELINE_RULES; do patterns+=("$pattern"); done ;;
     text | publish | cache | request | text.* | publish.*) patterns+=("bulletin.$module.*") ;;
     *) echo "error: unknown module '$module'; use text, cache, request, pipeline, publish, text.NAME or publish.NAME" >&2; exit 2 ;;
   esac
