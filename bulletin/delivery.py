@@ -51,8 +51,13 @@ def deliver(
     max_wer: float = defaults.MAX_WER,
     publish_dir: Path | None = None,
     feed_config: Path | None = None,
+    replace: bool = False,
 ) -> Delivery:
-    """Listen back to ``bulletin`` if ``check``; publish it into ``publish_dir`` only if that check passed."""
+    """Listen back to ``bulletin`` if ``check``; publish it into ``publish_dir`` only if that check passed.
+
+    ``replace``: an episode of the same name already in the feed with other audio is replaced
+    (the watcher's newer newscast for the same air time), instead of refused.
+    """
     report = None
     if check:
         from bulletin.qa.listen import check_file
@@ -60,5 +65,5 @@ def deliver(
         report = check_file(bulletin.output, bulletin.sidecars["script"], max_wer=max_wer)
     episode = None
     if publish_dir is not None and (report is None or report.passed):
-        episode = publish_file(bulletin.output, publish_dir, feed_config)
+        episode = publish_file(bulletin.output, publish_dir, feed_config, replace=replace)
     return Delivery(bulletin, report, episode)

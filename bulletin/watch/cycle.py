@@ -182,7 +182,8 @@ class Watcher:
         )
         bulletin = produce(request)
         event.duration_s = bulletin.duration_s
-        delivery = deliver(bulletin, config.check, config.max_wer, config.publish_dir, config.feed_config)
+        # replace: new stories for the same air time make that hour's episode anew, as on air
+        delivery = deliver(bulletin, config.check, config.max_wer, config.publish_dir, config.feed_config, replace=True)
         if not delivery.passed:
             event.status = "check-failed"
             report = delivery.report

@@ -12,6 +12,8 @@ import time
 import pytest
 from mutagen.mp3 import MP3
 
+from bulletin.audio.sidecars import chapters_from_id3
+
 from helpers import ROOT, LocalSite, Page, rss_feed
 
 
@@ -28,14 +30,23 @@ def world(tmp_path, tiny_voice_dir, tmp_path_factory):
     drop = tmp_path / "playout"
     drop.mkdir()
     with LocalSite({"/rss.xml": lambda: feed["page"]}) as site:
-        args = [
+        args = watch_args(
             site.url("/rss.xml"), "--drop", drop, "--state-dir", tmp_path / "state", "--voice", tiny_voice_dir,
-            "--cache-dir", tmp_path_factory.getbasetemp() / "watch-process-cache", "--no-jingles", "--stories", "2",
-        ]  # fmt: skip
-        yield feed, drop, [str(a) for a in args], tmp_path / "state"
+            "--cache-dir", CACHE(tmp_path_factory), "--no-jingles", "--stories", "2",
+        )  # fmt: skip
+        yield feed, drop, args, tmp_path / "state"
 
 
-def start(args, *extra) -> subprocess.Popen:
+def CACHE(tmp_path_factory):  # noqa: N802 - a fixed place, shared by the tests of this file
+    return tmp_path_factory.getbasetemp() / "watch-process-cache"
+
+
+def watch_args(*args) -> list[str]:
+    """The arguments of ``bulletin watch``, as strings."""
+    return [str(a) for a in args]
+
+
+def start_watch(args, *extra) -> subprocess.Popen:
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, "-m", "bulletin", "watch", *args, *extra],
@@ -47,8 +58,8 @@ def start(args, *extra) -> subprocess.Popen:
     )
 
 
-def once(args, *extra) -> tuple[int, dict]:
-    process = start(args, "--once", "--json", *extra)
+def watch_once(args, *extra) -> tuple[int, dict]:
+    process = start_watch(args, "--once", "--json", *extra)
     out, err = process.communicate(timeout=600)
     return process.returncode, (json.loads(out.splitlines()[-1]) if out.strip() else {"stderr": err})
 
@@ -60,14 +71,20 @@ def wait_for(condition, timeout_s: float = 600) -> None:
         time.sleep(0.2)
 
 
-def test_once_exit_codes_say_delivered_nothing_new_or_failed(world, tmp_path):
-    feed, drop, args, _ = world
-    code, event = once(args)
+def test_once_exit_codes_say_delivered_nothing_new_or_failed(world, tmp_path, tmp_path_factory):
+    feed, drop, args, state_dir = world
+    code, event = watch_once(args)
     assert code == 0 and event["status"] == "delivered" and event["stories"] == ["Dépêche 2", "Dépêche 1"]
-    code, event = once(args)
+    assert event["delivered"] == str(drop / "bulletin.mp3")  # --drop: into the drop folder
+    titles = [chapter.title for chapter in chapters_from_id3(drop / "bulletin.mp3")]
+    assert "Dépêche 2" in titles and "Dépêche 1" in titles  # --stories 2: both stories said
+    assert "Générique" not in titles and "Fin" not in titles  # --no-jingles: no intro, no outro
+    assert [p.suffix for p in state_dir.iterdir() if p.suffix == ".json"] == [".json"]  # --state-dir
+    assert any(p.is_file() for p in CACHE(tmp_path_factory).rglob("*"))  # --cache-dir: the segments cached there
+    code, event = watch_once(args)
     assert code == 3 and event["status"] == "nothing-new"
     feed["page"] = Page("gone", status=404)
-    code, event = once(args)
+    code, event = watch_once(args)
     assert code == 1 and event["status"] == "failed" and "404" in event["sources"][0]["error"]
     bad = [a if a != str(drop) else str(tmp_path / "missing") for a in args]
     result = subprocess.run(
@@ -79,15 +96,14 @@ def test_once_exit_codes_say_delivered_nothing_new_or_failed(world, tmp_path):
 def test_sigterm_ends_the_watcher_cleanly_between_and_inside_cycles(world):
     feed, drop, args, _ = world
     target = drop / "bulletin.mp3"
-    watcher = start(args, "--every", "60")
-    wait_for(lambda: target.exists())
+    watcher = start_watch(args, "--every", "60")
+    assert "delivered" in watcher.stdout.readline()  # the cycle's line comes once its file is in place
     first = target.read_bytes()
     watcher.send_signal(signal.SIGTERM)  # while it waits for the next cycle
     assert watcher.wait(timeout=20) == 0
-    assert "delivered" in watcher.stdout.read()
 
     feed["page"] = Page(rss_feed(items(4, 3, 2, 1)), content_type="application/rss+xml")
-    watcher = start(args, "--every", "60")
+    watcher = start_watch(args, "--every", "60")
     state = drop.parent / "state"
     wait_for(lambda: any(p.suffix == ".work" for p in state.iterdir()))  # the cycle has begun making the newscast
     watcher.send_signal(signal.SIGTERM)  # inside the cycle: it ends at once, without a partial file
@@ -100,20 +116,20 @@ def test_sigterm_ends_the_watcher_cleanly_between_and_inside_cycles(world):
 
 def test_a_watcher_killed_hard_resumes_without_repeating_a_story(world):
     feed, drop, args, state_dir = world
-    watcher = start(args, "--every", "60")
+    watcher = start_watch(args, "--every", "60")
     wait_for(lambda: (drop / "bulletin.mp3").exists())
     time.sleep(0.5)
     watcher.kill()  # kill -9 after a delivery
     watcher.wait(timeout=20)
 
     feed["page"] = Page(rss_feed(items(4, 3, 2, 1)), content_type="application/rss+xml")
-    watcher = start(args, "--every", "60")
+    watcher = start_watch(args, "--every", "60")
     state_file = next(p for p in state_dir.iterdir() if p.suffix == ".json")
     time.sleep(1.0)
     watcher.kill()  # kill -9 again, most likely inside the cycle
     watcher.wait(timeout=20)
 
-    code, event = once(args)
+    code, event = watch_once(args)
     announced = json.loads(state_file.read_text(encoding="utf-8"))["seen"]
     assert len(announced) == len(set(announced))  # nothing announced twice
     if code == 0:  # the killed cycle had not delivered: the new stories come now, and only they
