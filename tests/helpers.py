@@ -641,3 +641,29 @@ def assert_span_map(written: str, spoken: str, rewrites) -> None:
     outside_written.append(written[w:])
     outside_spoken.append(spoken[s:])
     assert outside_written == outside_spoken
+
+
+def whisper_or_skip() -> None:
+    """Skip (fail under CI) unless faster-whisper is installed and the Whisper model assembled."""
+    from bulletin.errors import BulletinError
+    from bulletin.qa.listen import find_whisper_model
+
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        skip_or_fail("the qa extra is not installed: pip install -e '.[qa]'")
+    try:
+        find_whisper_model()
+    except BulletinError as error:
+        skip_or_fail(str(error))
+
+
+def newscast_feed_site() -> LocalSite:
+    """Return the LocalSite of the test feed (tests/fixtures/feed-rss.xml) and the two pages it links to."""
+    return LocalSite(
+        {
+            "/rss.xml": fixture_page("feed-rss.xml"),
+            "/article-utf8.html": fixture_page("article-utf8.html"),
+            "/article-latin1.html": fixture_page("article-latin1.html", "text/html; charset=iso-8859-1"),
+        }
+    )

@@ -11,7 +11,7 @@ from mutagen.mp3 import MP3
 from bulletin import GenerateRequest, produce
 from bulletin.text.rundown import Rundown, Station
 
-from helpers import LocalSite, fixture_page, run_bulletin
+from helpers import newscast_feed_site, run_bulletin
 
 TITLES = [
     "Rouen : la cathédrale rouvre après deux ans de travaux",
@@ -22,12 +22,7 @@ TITLES = [
 
 @pytest.fixture(scope="module")
 def feed():
-    routes = {
-        "/rss.xml": fixture_page("feed-rss.xml"),
-        "/article-utf8.html": fixture_page("article-utf8.html"),
-        "/article-latin1.html": fixture_page("article-latin1.html", "text/html; charset=iso-8859-1"),
-    }
-    with LocalSite(routes) as site:
+    with newscast_feed_site() as site:
         yield site.url("/rss.xml")
 
 

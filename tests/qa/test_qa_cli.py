@@ -11,22 +11,7 @@ import json
 import pytest
 import soundfile
 
-from helpers import kokoro_assets_or_skip, skip_or_fail
-
-
-def whisper_or_skip() -> None:
-    """Skip (fail under CI) unless faster-whisper is installed and the Whisper model assembled."""
-    from bulletin.errors import BulletinError
-    from bulletin.qa.listen import find_whisper_model
-
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        skip_or_fail("the qa extra is not installed: pip install -e '.[qa]'")
-    try:
-        find_whisper_model()
-    except BulletinError as error:
-        skip_or_fail(str(error))
+from helpers import kokoro_assets_or_skip, whisper_or_skip
 
 
 @pytest.fixture(scope="module")

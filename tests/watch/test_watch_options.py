@@ -19,7 +19,7 @@ import feedparser
 import pytest
 from mutagen.mp3 import MP3
 
-from helpers import ROOT, LocalSite, Page, rss_feed
+from helpers import ROOT, LocalSite, Page, rss_feed, whisper_or_skip
 
 CHANNEL = (
     'title = "T"\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\nbase_url = "https://example.org/p"\n'
@@ -205,22 +205,6 @@ def test_watch_publish_puts_the_newscast_in_the_feed_of_feed_config(feeds, place
     args, _ = place("no-channel")
     code, event = watch_once(feeds[0], args, "--publish", tmp_path / "fresh")
     assert code == 1 and event["status"] == "failed" and not (tmp_path / "fresh" / "feed.xml").exists()
-
-
-def whisper_or_skip() -> None:
-    from bulletin.errors import BulletinError
-    from bulletin.qa.listen import find_whisper_model
-
-    from helpers import skip_or_fail
-
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        skip_or_fail("the qa extra is not installed: pip install -e '.[qa]'")
-    try:
-        find_whisper_model()
-    except BulletinError as error:
-        skip_or_fail(str(error))
 
 
 def test_watch_check_keeps_the_previous_file_when_the_listen_back_fails(feeds, place):
