@@ -19,6 +19,7 @@ _PUBLIC = {
     "produce": "bulletin.pipeline",
     "deliver": "bulletin.pipeline",
     "spoken_script": "bulletin.pipeline",
+    "open_request_voice": "bulletin.pipeline",
     "publish_file": "bulletin.pipeline",
     "loudness_targets": "bulletin.request",
     "parse_pauses": "bulletin.request",

@@ -10,12 +10,47 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import typer
 
 from bulletin import defaults
-from bulletin.console import fail, print_report, progress_bar, summary_line
+from bulletin.cli_options import (
+    SOURCES_HELP,
+    AtOption,
+    CheckOption,
+    DeviceOption,
+    EngineOption,
+    ForceOption,
+    FormatOption,
+    JsonOption,
+    LexiconOption,
+    MaxCharsOption,
+    NameOption,
+    PresetOption,
+    RundownOption,
+    SlotOption,
+    SpeedOption,
+    StationNameOption,
+    StationOption,
+    StoriesOption,
+    VersionOption,
+    VoiceOption,
+)
+from bulletin.console import (
+    Command,
+    Group,
+    fail,
+    print_report,
+    print_warnings,
+    progress_bar,
+    ranged,
+    run_app,
+    shown,
+    slot_line,
+    summary_line,
+    warn,
+)
 from bulletin.errors import BulletinError
 
 app = typer.Typer(
@@ -24,76 +59,70 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,  # and every command cls=Command: value labels in the help, not Python types (bulletin.console)
 )
 
-LOUDNESS_PRESETS_HELP = ", ".join(
-    f"{name} ({lufs:g} LUFS, {peak:g} dBTP)" for name, (lufs, peak) in defaults.LOUDNESS_PRESETS.items()
-)
 
-# Options shared by several commands, defined once.
-VoiceOption = Annotated[
-    str,
-    typer.Option(
-        "--voice",
-        help="Voice preset name (see `bulletin voices`) or a Coqui model directory (model .pth + config.json).",
-    ),
-]
-LexiconOption = Annotated[
-    Optional[Path], typer.Option("--lexicon", help="Pronunciation lexicon TOML overriding the bundled one.")
-]
-MaxCharsOption = Annotated[
-    int,
-    typer.Option(
-        "--max-chars",
-        min=defaults.MAX_CHARS_RANGE[0],
-        max=defaults.MAX_CHARS_RANGE[1],
-        help="Longest segment, in spoken characters.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+@app.callback()
+def main_options(version: VersionOption = False) -> None:
+    """Turn French news articles into broadcast-ready radio bulletins."""
 
 
-@app.command()
+@app.command(cls=Command)
 def generate(
-    articles: list[Path] = typer.Argument(
-        ..., help="Article file(s) (.txt or .md); several make a multi-story bulletin."
+    articles: list[str] = typer.Argument(
+        ..., metavar="SOURCE", help=f"SOURCE(s): {SOURCES_HELP}; several make a multi-story bulletin."
     ),
     output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help=f"File to write (default {defaults.OUTPUT_DIR}/DATE-SLUG.mp3)."
+        None, "-o", "--output", metavar="FILE", help=f"File to write (default: in {defaults.OUTPUT_DIR}/, --name)."
     ),
+    name: NameOption = None,
+    force: ForceOption = False,
     voice: VoiceOption = defaults.VOICE,
+    speed: SpeedOption = None,
     no_jingles: bool = typer.Option(False, "--no-jingles", help="No intro, outro or stinger."),
     intro: Optional[Path] = typer.Option(None, "--intro", help="Your intro jingle (any format ffmpeg reads)."),
     outro: Optional[Path] = typer.Option(None, "--outro", help="Your outro jingle."),
     stinger: Optional[Path] = typer.Option(None, "--stinger", help="Your stinger, played between stories."),
     bed: Optional[Path] = typer.Option(None, "--bed", help="Music bed looped under the speech and ducked."),
-    duck_db: float = typer.Option(defaults.DUCK_DB, "--duck-db", help="Bed gain under speech, in dB."),
-    overlap_ms: int = typer.Option(
+    duck_db: float = ranged(
+        defaults.DUCK_DB, "--duck-db", metavar="DB", bounds=defaults.DUCK_RANGE_DB, help="Bed gain under speech, in dB"
+    ),
+    overlap_ms: int = ranged(
         0,
         "--overlap-ms",
-        min=defaults.OVERLAP_RANGE_MS[0],
-        max=defaults.OVERLAP_RANGE_MS[1],
-        help="Start speaking this long before the intro ends.",
+        metavar="MS",
+        bounds=defaults.OVERLAP_RANGE_MS,
+        help="Start speaking this long before the intro ends, in ms",
     ),
     pause: list[str] = typer.Option(
-        [], "--pause", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
+        [], "--pause", metavar="ROLE=MS", help="Pause after a role, e.g. --pause headline=1200 (ms); repeatable."
     ),
-    loudness_preset: str = typer.Option(defaults.LOUDNESS_PRESET, "--loudness-preset", help=LOUDNESS_PRESETS_HELP),
-    loudness: Optional[float] = typer.Option(
-        None, "--loudness", help="Integrated loudness target in LUFS (overrides the preset)."
+    loudness_preset: PresetOption = defaults.LOUDNESS_PRESET,
+    loudness: Optional[float] = ranged(
+        None,
+        "--loudness",
+        metavar="LUFS",
+        bounds=defaults.LOUDNESS_RANGE_LUFS,
+        help="Loudness target in LUFS, overriding the preset",
     ),
-    true_peak: Optional[float] = typer.Option(
-        None, "--true-peak", help="True-peak ceiling in dBTP (overrides the preset)."
+    true_peak: Optional[float] = ranged(
+        None,
+        "--true-peak",
+        metavar="DBTP",
+        bounds=defaults.TRUE_PEAK_RANGE_DB,
+        help="True-peak ceiling in dBTP, overriding the preset",
     ),
-    audio_format: str = typer.Option(
-        defaults.AUDIO_FORMAT,
-        "--format",
-        help=f"{', '.join(defaults.AUDIO_FORMATS[:-1])} or {defaults.AUDIO_FORMATS[-1]}.",
+    audio_format: FormatOption = defaults.AUDIO_FORMAT,
+    bitrate: int = ranged(
+        defaults.BITRATE_KBPS,
+        "--bitrate",
+        metavar="KBPS",
+        bounds=defaults.BITRATE_RANGE_KBPS,
+        help="MP3 bitrate in kbps",
     ),
-    bitrate: int = typer.Option(
-        defaults.BITRATE_KBPS, "--bitrate", help=f"MP3 bitrate in kbps ({defaults.span(defaults.BITRATE_RANGE_KBPS)})."
-    ),
-    station: str = typer.Option(defaults.STATION, "--station", help="Station or author written in the tags."),
+    station: StationNameOption = defaults.STATION,
     show: str = typer.Option(defaults.SHOW, "--show", help="Show name written in the tags."),
     artwork: Optional[Path] = typer.Option(
         None, "--artwork", help="Cover image (PNG or JPEG); default the bundled one."
@@ -101,42 +130,57 @@ def generate(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="BULLETIN_CACHE_DIR", help="Segment audio cache (default: the user cache dir)."
     ),
-    device: str = typer.Option(defaults.DEVICE, "--device", help=" or ".join(defaults.DEVICES) + "."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="Torch threads (default: all cores)."),
-    engine: str = typer.Option(
-        defaults.ENGINE,
-        "--engine",
-        help="Coqui VITS engine: bf16 (default; float32 torch where the CPU lacks bf16), torch or onnx.",
+    device: DeviceOption = defaults.DEVICE,
+    threads: Optional[int] = ranged(
+        None, "--threads", bounds=defaults.THREADS_RANGE, help="Synthesis threads (default: all cores)"
     ),
+    engine: EngineOption = defaults.ENGINE,
     speaker_wav: Optional[Path] = typer.Option(None, "--speaker-wav", help="Reference voice recording (XTTS)."),
     agree_licence: bool = typer.Option(
         False, "--agree-licence", help="Agree to the voice model's licence (XTTS: CPML)."
     ),
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
+    max_minutes: float = ranged(
+        defaults.MAX_MINUTES,
+        "--max-minutes",
+        bounds=defaults.MAX_MINUTES_RANGE,
+        help="Refuse articles longer than this many minutes of estimated speech",
+    ),
     publish_dir: Optional[Path] = typer.Option(
         None, "--publish", help="Then publish the bulletin into this feed directory."
     ),
     feed_config: Optional[Path] = typer.Option(None, "--feed-config", help="Channel TOML for --publish."),
     play_after: bool = typer.Option(False, "--play", help="Then play the bulletin on the sound device."),
-    check_after: bool = typer.Option(
-        False, "--check", help="Then listen back with speech recognition (needs bulletin[qa])."
+    check_after: CheckOption = False,
+    max_wer: float = ranged(
+        defaults.MAX_WER,
+        "--max-wer",
+        metavar="RATE",
+        bounds=defaults.MAX_WER_RANGE,
+        help="With --check: highest acceptable word error rate",
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="With --check: highest acceptable word error rate."
-    ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    slot: SlotOption = None,
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Speak ARTICLES with a French voice and write a jingled, mastered bulletin."""
+    """Speak SOURCES (articles, pages, feeds) with a French voice and write a jingled, mastered bulletin."""
     from bulletin.audio.layout import MixSettings
     from bulletin.engines.base import VoiceOptions
-    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, parse_pauses, produce
+    from bulletin.pipeline import GenerateRequest, deliver, loudness_targets, notices, parse_pauses, produce
+    from bulletin.text.rundown import rundown_from_options
 
     try:
         target_lufs, ceiling_db = loudness_targets(loudness_preset, loudness, true_peak)
+        newscast = rundown_from_options(rundown, at, station_config)
         request = GenerateRequest(
             articles=tuple(articles),
             output=output,
+            name=name,
+            force=force,
             voice=voice,
             voice_options=VoiceOptions(
                 device=device,
@@ -145,10 +189,12 @@ def generate(
                 agree_licence=agree_licence,
                 engine=engine,
                 cache_dir=cache_dir,
+                speed=speed,
             ),
             cache_dir=cache_dir,
             lexicon=lexicon,
             max_chars=max_chars,
+            max_minutes=max_minutes,
             jingles=not no_jingles,
             intro=intro,
             outro=outro,
@@ -162,76 +208,90 @@ def generate(
             station=station,
             show=show,
             artwork=artwork,
+            stories=stories,
+            rundown=newscast,
+            slot_s=slot,
         )
+        for notice in notices(request):
+            warn(notice)
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = produce(request, progress=progress)
         delivery = deliver(result, check=check_after, max_wer=max_wer, publish_dir=publish_dir, feed_config=feed_config)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     summary = result.summary()
     report = delivery.report
     if report is not None:
         summary["check"] = report.to_dict()
     if delivery.episode is not None:
         summary["published"] = delivery.episode.summary()
+    failure = None
+    if not delivery.passed:
+        failure = (
+            f"listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
+            f"{len(report.flagged)} unintelligible segment(s); not published"
+        )
+        summary["error"] = failure
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script)
         typer.echo(summary_line(summary))
+        if "slot" in summary:
+            typer.echo(slot_line(summary["slot"]))
         if report is not None:
             print_report(report)
         if "published" in summary:
             typer.echo(f"published: {summary['published'].get('audio_url', publish_dir)}")
-    if not delivery.passed:
-        typer.echo(
-            f"error: listen-back word error rate {report.overall_wer:.2f} (limit {max_wer:.2f}) or "
-            f"{len(report.flagged)} unintelligible segment(s); not published",
-            err=True,
-        )
+    if failure:
+        typer.echo(f"error: {failure}", err=True)
         raise typer.Exit(1)
     if play_after:
+        from bulletin.cli_feed import play
+
         play(result.output)
 
 
-@app.command()
+@app.command(cls=Command)
 def script(
-    article: Path = typer.Argument(..., help="Article file (.txt or .md)."),
+    article: str = typer.Argument(..., help=f"SOURCE: {SOURCES_HELP}."),
     voice: VoiceOption = defaults.VOICE,
     lexicon: LexiconOption = None,
     max_chars: MaxCharsOption = defaults.MAX_CHARS,
-    check: bool = typer.Option(False, "--check", help="Also report characters the voice would drop (exit 1 if any)."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Also report characters the normaliser removed and those the voice would drop (exit 1 if any).",
+    ),
+    stories: StoriesOption = None,
+    rundown: RundownOption = False,
+    at: AtOption = None,
+    station_config: StationOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the spoken script of ARTICLE, segment by segment, without loading a model."""
+    """Print the spoken script of SOURCE, segment by segment, without loading a model."""
     from bulletin.pipeline import spoken_script
+    from bulletin.text.rundown import rundown_from_options
 
     try:
-        result = spoken_script(article, voice=voice, lexicon=lexicon, max_chars=max_chars)
+        frame = rundown_from_options(rundown, at, station_config)
+        result = spoken_script(article, voice, lexicon, max_chars, stories=stories, rundown=frame)
     except BulletinError as error:
-        fail(error)
-    dropped = result.dropped
+        fail(error, as_json)
     if as_json:
-        payload = {
-            "title": result.script.title,
-            "voice": result.voice,
-            "segments": [{"role": s.role, "text": s.text} for s in result.script.segments],
-            "dropped_characters": sum(dropped.values()),
-            "dropped": dict(dropped),
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
+        print_warnings(result.script, removed=False)
         for number, segment in enumerate(result.script.segments, 1):
             typer.echo(f"[{number:02d} {segment.role}]\n{segment.text}\n")
         if check:
-            typer.echo(
-                f"characters the voice would drop: {sum(dropped.values())}"
-                + (f" ({''.join(sorted(dropped))})" if dropped else "")
-            )
-    if check and dropped:
+            typer.echo(f"characters the normaliser removed: {sum(result.removed.values())}" + shown(result.removed))
+            typer.echo(f"characters the voice would drop: {sum(result.dropped.values())}" + shown(result.dropped))
+    if check and (result.dropped or result.removed):
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def voices(as_json: JsonOption = False) -> None:
     """List voice presets and whether each can be used offline now."""
     from bulletin.engines.factory import preset_status
@@ -266,14 +326,14 @@ def voices(as_json: JsonOption = False) -> None:
     Console().print(table)
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
     audio: Path = typer.Argument(..., help="Bulletin audio to listen to."),
     script_file: Optional[Path] = typer.Option(
         None, "--script", help="Its script JSON (default: AUDIO's .script.json)."
     ),
-    max_wer: float = typer.Option(
-        defaults.MAX_WER, "--max-wer", min=0.0, help="Highest acceptable overall word error rate."
+    max_wer: float = ranged(
+        defaults.MAX_WER, "--max-wer", bounds=defaults.MAX_WER_RANGE, help="Highest acceptable overall word error rate"
     ),
     as_json: JsonOption = False,
 ) -> None:
@@ -283,7 +343,7 @@ def check(
     try:
         report = check_file(audio, script_file, max_wer)
     except BulletinError as error:
-        fail(error)
+        fail(error, as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -292,97 +352,19 @@ def check(
         raise typer.Exit(1)
 
 
-# --- publishing commands (feed, serve, play) ---
+def _register_commands() -> None:
+    from bulletin.batch.command import batch
+    from bulletin.cli_feed import play, publish
+    from bulletin.cli_watch import watch
+    from bulletin.studio.command import serve, studio  # the two commands that run a web server
+
+    for command in (publish, serve, play, watch, batch, studio):
+        app.command(cls=Command)(command)
 
 
-@app.command()
-def publish(
-    audio: Path = typer.Argument(
-        ..., help="Bulletin MP3 (its .vtt, .srt and .chapters.json beside it are published too)."
-    ),
-    feed_dir: Path = typer.Option(
-        defaults.FEED_DIR, "--feed-dir", help="Feed directory (feed.xml, index.html, episodes/)."
-    ),
-    config: Optional[Path] = typer.Option(
-        None,
-        "--config",
-        help="Channel TOML (default: DIR/podcast.toml, then ./podcast.toml; see examples/podcast.toml).",
-    ),
-    base_url: Optional[str] = typer.Option(
-        None, "--base-url", help="Public URL of the feed directory (overrides base_url)."
-    ),
-    replace: bool = typer.Option(
-        False, "--replace", help="Replace an episode published with different content (keeps its GUID)."
-    ),
-    keep: int = typer.Option(
-        defaults.FEED_KEEP, "--keep", min=1, help="Newest episodes listed in the feed (older audio stays on disk)."
-    ),
-    prune: bool = typer.Option(False, "--prune", help="Delete the files of episodes beyond --keep."),
-    as_json: JsonOption = False,
-) -> None:
-    """Publish AUDIO into a podcast feed directory and update feed.xml and index.html."""
-    from bulletin.pipeline import publish_file
-
-    try:
-        episode = publish_file(audio, feed_dir, config, base_url=base_url, replace=replace, keep=keep, prune=prune)
-    except BulletinError as error:
-        fail(error)
-    if as_json:
-        typer.echo(json.dumps(episode.summary(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(
-            f"{episode.status}: {episode.title} ({episode.duration_s:.1f} s) -> {episode.audio_url}; "
-            f"feed {episode.feed_path}"
-        )
-
-
-@app.command()
-def serve(
-    directory: Path = typer.Argument(..., help="Feed directory to serve (as written by `bulletin publish`)."),
-    host: str = typer.Option(defaults.SERVE_HOST, "--host", help="Address to listen on (localhost by default)."),
-    port: int = typer.Option(defaults.SERVE_PORT, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
-) -> None:
-    """Serve a feed directory over HTTP, with byte ranges, for browsers and podcast apps."""
-    from bulletin.publish.serve import serve as serve_directory
-
-    def ready(url: str) -> None:
-        typer.echo(f"serving {directory} at {url} (Ctrl-C to stop)", err=True)
-
-    try:
-        serve_directory(directory, host=host, port=port, on_ready=ready)
-    except BulletinError as error:
-        fail(error)
-
-
-@app.command()
-def play(
-    file: Path = typer.Argument(..., help="Audio file to play (MP3; chapters from .chapters.json or ID3)."),
-) -> None:
-    """Play FILE on the sound device, showing elapsed time and the current chapter."""
-    from bulletin.publish.playback import play as play_file
-    from bulletin.timecode import format_duration
-
-    interactive = sys.stdout.isatty()
-    shown = {"chapter": None}
-
-    def progress(elapsed_s: float, duration_s: float, chapter: str) -> None:
-        if interactive:
-            line = f"{format_duration(elapsed_s)} / {format_duration(duration_s)}  {chapter}"
-            typer.echo(f"\r{line[:78]:<78}", nl=False)
-        elif chapter != shown["chapter"]:
-            typer.echo(f"{format_duration(elapsed_s)}  {chapter}".rstrip())
-        shown["chapter"] = chapter
-
-    try:
-        play_file(file, on_progress=progress)
-    except BulletinError as error:
-        if interactive and shown["chapter"] is not None:
-            typer.echo("")
-        fail(error)
-    if interactive:
-        typer.echo("")
+_register_commands()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: every error, usage errors included, is one line on stderr."""
+    run_app(app)

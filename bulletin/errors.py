@@ -13,6 +13,10 @@ class ArticleError(BulletinError):
     """The article file cannot be read or holds no text to broadcast."""
 
 
+class SourceError(ArticleError):
+    """A source (URL, feed, stdin) cannot be fetched or holds no article; the message names it."""
+
+
 class VoiceError(BulletinError):
     """The voice cannot be loaded or cannot speak."""
 

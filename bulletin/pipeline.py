@@ -14,33 +14,54 @@ request: ``loudness_targets`` (presets by name), ``parse_pauses`` (``ROLE=MS``),
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bulletin import defaults
 from bulletin.cache import SegmentCache
-from bulletin.engines.base import Voice
+from bulletin.delivery import Delivery, deliver, publish_file
+from bulletin.engines.base import Voice, release_memory
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import preset_alphabet, resolve_voice_spec
-from bulletin.errors import AudioError, OutputError, RequestError
-from bulletin.files import slugify
-from bulletin.request import Bulletin, GenerateRequest, SpokenScript, loudness_targets, parse_pauses, validate
-from bulletin.text.article import Article, read_article
-from bulletin.text.numbers_fr import MONTHS
-from bulletin.text.segment import Script, build_script, join_scripts
-
-if TYPE_CHECKING:
-    from bulletin.publish.episodes import Episode
-    from bulletin.qa.listen import CheckReport
+from bulletin.errors import AudioError
+from bulletin.files import StagedFiles, WriteError, pause_point, sha256_file, sweep_temps
+from bulletin.newscast import (
+    bulletin_tags,
+    fit_prepared,
+    fitted_script,
+    gather_articles,
+    load_parts,
+    make_script,
+    newscast_at,
+    slot_fit_from,
+    slot_of,
+    story_titles,
+    title_of,
+)
+from bulletin.request import (
+    Bulletin,
+    GenerateRequest,
+    SpeechBudget,
+    SpokenScript,
+    broadcast_moment,
+    bulletin_title,
+    check_output,
+    loudness_targets,
+    notices,
+    output_path,
+    parse_pauses,
+    validate,
+)
+from bulletin.text.article import Article
+from bulletin.text.rundown import Rundown
+from bulletin.text.segment import Script
 
 Progress = Callable[[int, int, str], None]
-"""Called with (segments done, segments in all, stage: "speaking" or "mixing")."""
+"""Called with (segments done, segments in all, stage: "loading voice", "speaking" or "mixing")."""
 __all__ = [
     "Bulletin",
     "Delivery",
@@ -48,201 +69,237 @@ __all__ = [
     "SpokenScript",
     "deliver",
     "loudness_targets",
+    "open_request_voice",
     "parse_pauses",
     "produce",
     "publish_file",
     "spoken_script",
 ]
-RENDER_VERSION = 3
+RENDER_VERSION = 5
 """Bump when mixing, mastering or export change what a render produces."""
-
-
-def bulletin_title(articles: list[Article], date: dt.date) -> str:
-    """Return the bulletin's title: the headline for one story, "Journal du 25 novembre 2026" for several."""
-    if len(articles) == 1:
-        return articles[0].title
-    return f"Journal du {date.day} {MONTHS[date.month - 1]} {date.year}"
-
-
-def default_output(title: str, date: dt.date, audio_format: str) -> Path:
-    """Return audio_out/DATE-SLUG.FORMAT, creating audio_out/ if needed."""
-    defaults.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    return defaults.OUTPUT_DIR / f"{date.isoformat()}-{slugify(title)}.{audio_format}"
-
-
-def check_output(output: Path, audio_format: str) -> None:
-    """Raise OutputError unless ``output`` can be written as ``audio_format``."""
-    if output.suffix.lower() != f".{audio_format}":
-        raise OutputError(
-            f"{output}: a {audio_format} file must end in .{audio_format}; "
-            f"use -o NAME.{audio_format} or --format {output.suffix.lstrip('.') or 'mp3'}"
-        )
-    if not output.parent.is_dir():
-        raise OutputError(f"{output.parent}: no such directory; create it or choose another output path")
-    if output.is_dir():
-        raise OutputError(f"{output}: is a directory; give a file name")
 
 
 # --- the script --------------------------------------------------------------------------------
 
 
-def make_script(
-    articles: list[Article], alphabet: frozenset[str], lexicon: Path | None, max_chars: int, title: str | None = None
-) -> Script:
-    """Return the spoken Script of ``articles`` (one story each) for a voice with ``alphabet``."""
-    from bulletin.text.normalize import load_lexicon, speakable
-
-    entries = load_lexicon(lexicon)
-
-    def speak(text: str) -> str:
-        return speakable(text, alphabet, entries)
-
-    scripts = [build_script(article, speak, max_chars, story) for story, article in enumerate(articles)]
-    return join_scripts(scripts, title or articles[0].title)
-
-
 def spoken_script(
-    article_path: Path, voice: str = defaults.VOICE, lexicon: Path | None = None, max_chars: int = defaults.MAX_CHARS
+    source: Path | str | Article,
+    voice: str = defaults.VOICE,
+    lexicon: Path | None = None,
+    max_chars: int = defaults.MAX_CHARS,
+    stories: int | None = None,
+    rundown: Rundown | None = None,
 ) -> SpokenScript:
-    """Return the spoken script of an article file for ``voice``, without loading any model."""
+    """Return the spoken script of a SOURCE (file, URL, feed, "-") for ``voice``, without loading any model."""
+    from bulletin.text import ssml
     from bulletin.text.normalize import outside
 
-    low, high = defaults.MAX_CHARS_RANGE
-    if not low <= max_chars <= high:
-        raise RequestError(f"--max-chars {max_chars} is out of range; use {low} to {high}")
-    article = read_article(article_path)
+    request = GenerateRequest(articles=(source,), voice=voice, max_chars=max_chars, stories=stories, rundown=rundown)
+    validate(request)
+    articles = gather_articles(request)
     preset = resolve_voice_spec(voice)
     alphabet = preset_alphabet(preset)
-    script = make_script([article], alphabet, lexicon, max_chars)
-    return SpokenScript(script, preset.name, outside(script.text.replace("\n", " "), alphabet))
+    at = newscast_at(request)
+    frame = (rundown, at) if rundown is not None else None
+    script = make_script(
+        articles,
+        alphabet,
+        lexicon,
+        max_chars,
+        bulletin_title([article.title for article in articles], broadcast_moment(request, at)),
+        frame,
+        takes_phonemes=preset.engine == "kokoro",
+    )
+    dropped = outside(ssml.without_phonemes(script.text.replace("\n", " ")), alphabet)
+    return SpokenScript(script, preset.name, dropped, Counter(script.removed))
 
 
 # --- produce -----------------------------------------------------------------------------------
 
 
-def produce(request: GenerateRequest, progress: Progress | None = None) -> Bulletin:
-    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export."""
+def open_request_voice(request: GenerateRequest) -> Voice:
+    """Return the Voice ``request`` asks for, to pass to several ``produce`` calls (its model loads once)."""
+    return open_voice(resolve_voice_spec(request.voice), request.voice_options)
+
+
+def produce(request: GenerateRequest, progress: Progress | None = None, voice: Voice | None = None) -> Bulletin:
+    """Make the bulletin of ``request.articles``: synthesise (or reuse) each segment, mix, master, export.
+
+    ``voice``: an open Voice for ``request.voice`` (from ``open_request_voice``) that the caller
+    keeps open across bulletins, so a batch worker loads its model once; by default the voice is
+    opened here and closed before mixing.
+
+    Memory does not grow with the bulletin's length: each prepared segment is kept on disk
+    (a scratch directory in the cache dir, removed afterwards), laid out into a mix file,
+    then mastered and encoded a chunk at a time (``bulletin.audio.stream``). Articles longer
+    than ``request.max_minutes`` of estimated speech are refused before any model loads.
+    """
     from bulletin.audio.sidecars import sidecar_paths
+    from bulletin.audio.stream import MixFile, scratch_dir
 
     started = time.perf_counter()
     validate(request)
-    articles = [read_article(path) for path in request.articles]
+    warnings = tuple(notices(request))
     preset = resolve_voice_spec(request.voice)
-    date = request.date or dt.date.today()
-    title = bulletin_title(articles, date)
-    output = Path(request.output) if request.output else default_output(title, date, request.audio_format)
-    check_output(output, request.audio_format)
-    parts = _load_parts(request)
-    tags = _tags(articles, title, date, request)
+    articles = gather_articles(request)
+    at = newscast_at(request)
+    moment = broadcast_moment(request, at)
+    slot_s = slot_of(request)
+    title = title_of(request, at) or bulletin_title([article.title for article in articles], moment)
+    output = output_path(request, [article.title for article in articles], moment)
+    check_output(output, request.audio_format, request.force)
+    parts = load_parts(request)
+    tags = bulletin_tags(articles, title, moment.date(), request)
 
-    voice = open_voice(preset, request.voice_options)
-    script = make_script(articles, voice.alphabet, request.lexicon, request.max_chars, title)
+    frame = (request.rundown, at) if request.rundown is not None else None
+
+    def script_for(alphabet: frozenset[str], takes_phonemes: bool) -> Script:
+        budget = SpeechBudget(request.max_minutes, preset.chars_per_s, articles)
+        return make_script(
+            articles, alphabet, request.lexicon, request.max_chars, title, frame, bool(slot_s), takes_phonemes, budget
+        )
+
+    owned = voice is None
+    if owned:  # too long? decided on the preset's alphabet, before any model loads (or downloads)
+        script_for(preset_alphabet(preset), preset.engine == "kokoro")
+        voice = open_voice(preset, request.voice_options)
+    elif voice.name != preset.name:
+        raise ValueError(f"produce: the voice given is {voice.name}, the request asks for {preset.name}")
+    script = script_for(voice.alphabet, getattr(voice, "takes_phonemes", False))
+    if not any(character.isalnum() for segment in script.segments for character in segment.text):
+        raise AudioError(
+            f"nothing to say: no word of {', '.join(repr(article.title) for article in articles)} is speakable "
+            f"by voice {voice.name}; give an article in French, or a voice whose alphabet covers it"
+        )
+    sweep_temps(output.parent)  # what a killed run left (pid gone, untouched for 10 minutes)
     cache = SegmentCache(request.cache_dir)
     keys = [cache.key(voice.identity, segment.text) for segment in script.segments]
-    render_key = _render_key(keys, script, tags, request, parts)
+    render_key = _render_key(keys, script, tags, request, parts, slot_s)
     sidecars = sidecar_paths(output)
     figures = cache.reuse_render(render_key, output, sidecars)
     if figures is not None:
-        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started)
+        return _bulletin(figures, output, sidecars, script, voice.name, len(keys), 0, 0, started, warnings)
 
-    prepared, dropped = _speak(script, keys, voice, cache, progress)
-    voice.close()  # the mix needs none of the model's memory
-    if progress:
-        progress(len(keys), len(keys), "mixing")
-    figures = _mix_and_write(prepared, articles, parts, request, tags, output, sidecars, title)
+    with scratch_dir(cache.directory) as scratch:
+        spool, mixed = MixFile(scratch / "speech.f32"), MixFile(scratch / "mix.f32")
+        try:
+            prepared, dropped = _speak(script, keys, voice, cache, progress, spool)
+            if owned:
+                voice.close()  # the mix needs none of the model's memory
+            else:
+                release_memory()  # a kept voice stays loaded: still hand back what synthesis freed before the mix
+            if progress:
+                progress(len(keys), len(keys), "mixing")
+            stinger = len({segment.story for segment in script.segments}) > 1
+            mix, fit = request.mix, None
+            if slot_s:  # drop trailing sentences, stretch pauses: on the speech already made, no second synthesis
+                prepared, mix, fit = fit_prepared(prepared, parts, request.mix, slot_s, stinger)
+            titles = story_titles(request, articles)
+            layout = (prepared, titles, stinger, mix, mixed, scratch)
+            figures = _mix_and_write(layout, parts, request, tags, output, sidecars, title, slot_s)
+        finally:
+            spool.close()
+            mixed.close()
+    if fit is not None:
+        figures["slot_fit"] = dataclasses.asdict(fit)
     cache.store_render(render_key, output, sidecars, figures)
-    return _bulletin(figures, output, sidecars, script, voice.name, cache.hits, cache.misses, dropped, started)
+    hits, misses = cache.hits, cache.misses
+    return _bulletin(figures, output, sidecars, script, voice.name, hits, misses, dropped, started, warnings)
 
 
-def _load_parts(request: GenerateRequest) -> dict:
-    """Return the jingles (levelled user files or the bundled ones), the bed and the artwork bytes."""
-    from bulletin.assets import JINGLES, artwork_bytes, jingle_path
-    from bulletin.audio.io import load_audio
-    from bulletin.audio.layout import level_jingle
+def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None, spool):
+    """Return ([(segment, speech ready to mix)], characters dropped): each segment from the cache or the voice.
 
-    parts = {}
-    for name in JINGLES:
-        user = getattr(request, name)
-        if not request.jingles:
-            parts[name] = None
-        else:
-            parts[name] = level_jingle(load_audio(user)) if user else load_audio(jingle_path(name))
-    parts["bed"] = load_audio(request.bed) if request.bed else None
-    parts["artwork"] = _read_artwork(request.artwork) if request.artwork else artwork_bytes()
-    return parts
-
-
-def _tags(articles: list[Article], title: str, date: dt.date, request: GenerateRequest):
-    from bulletin.audio.encode import Tags
-
-    lead = articles[0]
-    if len(articles) == 1:
-        description = (f"{lead.dateline} – " if lead.dateline else "") + lead.lead
-    else:
-        description = " / ".join(article.title for article in articles)
-    return Tags(title=title, station=request.station, show=request.show, date=date.isoformat(), description=description)
-
-
-def _speak(script: Script, keys: list[str], voice: Voice, cache: SegmentCache, progress: Progress | None):
-    """Return ([(segment, speech ready to mix)], characters dropped): each segment from the cache or the voice."""
+    The prepared speech goes to ``spool`` (a MixFile) as it comes; what is returned are Clips of it.
+    """
     from bulletin.audio.layout import prepare_speech
 
     prepared = []
     dropped = 0
+    loaded = False
     total = len(script.segments)
     for index, (segment, key) in enumerate(zip(script.segments, keys)):
         cached = cache.get(key)
         if cached is None:
-            if progress:
-                progress(index, total, "speaking")
+            if progress:  # the model loads at the first segment it speaks, which can take seconds
+                progress(index, total, "loading voice" if not loaded else "speaking")
             dropped += sum(voice.dropped_characters(segment.text).values())
+            if progress and not loaded:
+                progress(index, total, "speaking")
+            loaded = True
             samples, rate = voice.synthesize(segment.text), voice.sample_rate
             cache.put(key, samples, rate)
         else:
             samples, rate = cached
-        prepared.append((segment, prepare_speech(samples, rate, index)))
+        prepared.append((segment, spool.keep(prepare_speech(samples, rate, index))))
         if progress:
             progress(index + 1, total, "speaking")
     return prepared, dropped
 
 
-def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidecars, title: str) -> dict:
-    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file."""
+def _mix_and_write(layout, parts, request, tags, output: Path, sidecars, title, slot_s) -> dict:
+    """Lay the speech out, master and encode it, write the sidecars; return the figures of the file.
+
+    ``layout``: (prepared Clips, story titles, stinger or not, MixSettings, the MixFile to lay
+    them into, the scratch directory).
+
+    Nothing is written when the encoded file would be longer than ``slot_s`` (a bug in fitting, never aired).
+    """
     from bulletin.audio import sidecars as files
-    from bulletin.audio.layout import assemble
+    from bulletin.audio.layout import Stitcher
     from bulletin.audio.master import master_to_file
 
-    stitched = assemble(
-        prepared,
-        parts["intro"],
-        parts["outro"],
-        parts["stinger"] if len(articles) > 1 else None,
-        parts["bed"],
-        request.mix,
-        [article.title for article in articles],
-    )
-    prepared.clear()  # the mix holds every sample now
+    prepared, titles, stinger, mix, mixed, scratch = layout
+    stitcher = Stitcher(mixed, parts["intro"], parts["stinger"] if stinger else None, mix, titles)
+    for segment, speech in prepared:
+        stitcher.add(segment, speech)
+    stitched = stitcher.finish(parts["outro"], parts["bed"])
     expected_s = stitched.intro_s + stitched.speech_s + stitched.pauses_s + stitched.stingers_s + stitched.outro_s
     if abs(stitched.duration_s - expected_s) > 0.05:
         raise AudioError(f"the mix lasts {stitched.duration_s:.2f} s but its parts add up to {expected_s:.2f} s")
-    measured = master_to_file(
-        output,
-        stitched.samples,
-        request.audio_format,
-        tags,
-        stitched.chapters,
-        request.target_lufs,
-        request.true_peak_db,
-        request.bitrate_kbps,
-        parts["artwork"],
-    )
-    if abs(measured.duration_s - stitched.duration_s) > 0.1:
-        output.unlink()
-        raise AudioError(f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s")
-    files.write_text(sidecars["vtt"], files.vtt_text(stitched.placements))
-    files.write_text(sidecars["srt"], files.srt_text(stitched.placements))
-    files.write_text(sidecars["chapters"], files.chapters_json(stitched.chapters))
-    files.write_text(sidecars["script"], files.script_json(title, stitched.placements))
+    if stitched.speech_s <= 0:
+        raise AudioError("the voice said nothing: every segment came out silent; try another voice")
+    # Crash consistency: the audio is encoded and every sidecar written under temp names; then the
+    # sidecars are renamed (those recording the audio's sha256 first) and the audio last. A kill or a
+    # full disk at any point leaves the old set, the new set, or new sidecars whose audio_sha256 does
+    # not match the old audio (publish and check refuse it); never new audio with old sidecars.
+    with StagedFiles() as audio_stage, StagedFiles() as sidecar_stage:
+        staged_audio = audio_stage.path_for(output)
+        try:
+            measured = master_to_file(
+                staged_audio,
+                stitched.samples,
+                request.audio_format,
+                tags,
+                stitched.chapters,
+                request.target_lufs,
+                request.true_peak_db,
+                request.bitrate_kbps,
+                parts["artwork"],
+                scratch=scratch,
+            )
+        except WriteError as error:  # it names the temp file: name the output instead
+            raise WriteError(output, error.reason) from None
+        if abs(measured.duration_s - stitched.duration_s) > 0.1:
+            raise AudioError(
+                f"the encoded file lasts {measured.duration_s:.2f} s instead of {stitched.duration_s:.2f} s"
+            )
+        if slot_s and measured.duration_s > slot_s:
+            raise AudioError(f"the fitted bulletin lasts {measured.duration_s:.2f} s, over its {slot_s:g} s slot")
+        audio_sha256 = sha256_file(staged_audio)
+        texts = {
+            "script": files.script_json(title, stitched.placements, audio_sha256),
+            "chapters": files.chapters_json(stitched.chapters, audio_sha256),
+            "vtt": files.vtt_text(stitched.placements),
+            "srt": files.srt_text(stitched.placements),
+            "transcript": files.transcript_json(stitched.placements),
+        }
+        for kind in files.COMMIT_ORDER:
+            sidecar_stage.write(sidecars[kind], texts[kind].encode("utf-8"))
+        sidecar_stage.commit()
+        pause_point("before-audio-rename")
+        audio_stage.commit()
+    pause_point("after-audio-rename")
     return dict(
         dataclasses.asdict(measured),
         speech_s=stitched.speech_s,
@@ -251,18 +308,7 @@ def _mix_and_write(prepared, articles, parts, request, tags, output: Path, sidec
     )
 
 
-def _read_artwork(path: Path) -> bytes:
-    """Return the bytes of a PNG or JPEG cover; OutputError otherwise."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise OutputError(f"{path}: cannot read the artwork ({error.strerror}); give a PNG or JPEG file") from None
-    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
-        raise OutputError(f"{path}: the artwork must be a PNG or JPEG image")
-    return data
-
-
-def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict) -> str:
+def _render_key(segment_keys: list[str], script: Script, tags, request: GenerateRequest, parts: dict, slot_s) -> str:
     """Return the key of a finished bulletin: every input that shapes its bytes."""
 
     def digest(samples) -> str | None:
@@ -273,22 +319,24 @@ def _render_key(segment_keys: list[str], script: Script, tags, request: Generate
     payload = {
         "version": [RENDER_VERSION, __version__],
         "segments": segment_keys,
-        "layout": [(segment.role, segment.paragraph, segment.story) for segment in script.segments],
+        "layout": [(s.role, s.paragraph, s.story, s.cut, s.pause_after_ms) for s in script.segments],
         "jingles": {name: digest(parts[name]) for name in ("intro", "outro", "stinger")},
         "bed": digest(parts["bed"]),
         "mix": request.mix.identity(),
         "tags": dataclasses.asdict(tags),
         "artwork": hashlib.sha256(parts["artwork"]).hexdigest(),
         "master": [request.target_lufs, request.true_peak_db, request.audio_format, request.bitrate_kbps],
+        "slot": [slot_s, defaults.SLOT_UNDER_S, defaults.SLOT_STRETCH] if slot_s else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, misses: int, dropped: int, started):
+def _bulletin(figures: dict, output, sidecars, script, voice, hits: int, misses: int, dropped: int, started, warnings):
+    fit = slot_fit_from(figures)
     return Bulletin(
         output=output,
         sidecars=sidecars,
-        script=script,
+        script=fitted_script(script, fit),
         voice=voice,
         duration_s=figures["duration_s"],
         speech_s=figures["speech_s"],
@@ -301,50 +349,6 @@ def _bulletin(figures: dict, output, sidecars, script, voice: str, hits: int, mi
         cache_misses=misses,
         dropped_characters=dropped,
         seconds=time.perf_counter() - started,
+        slot_fit=fit,
+        warnings=warnings,
     )
-
-
-# --- after produce: listen back, publish -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What happened after a bulletin was made: its listen-back report and its feed episode, if asked."""
-
-    bulletin: Bulletin
-    report: CheckReport | None = None
-    """The listen-back report, when a check was asked."""
-    episode: Episode | None = None
-    """The published Episode; None when not asked, or when the check failed."""
-
-    @property
-    def passed(self) -> bool:
-        """True unless a listen-back check was run and failed."""
-        return self.report is None or self.report.passed
-
-
-def publish_file(audio: Path, feed_dir: Path = defaults.FEED_DIR, config: Path | None = None, **options):
-    """Publish ``audio`` into ``feed_dir`` with the channel TOML ``config`` (or the one found beside the feed)."""
-    from bulletin.publish.channel import find_channel_config, load_channel
-    from bulletin.publish.episodes import publish
-
-    return publish(audio, feed_dir, load_channel(find_channel_config(feed_dir, config)), **options)
-
-
-def deliver(
-    bulletin: Bulletin,
-    check: bool = False,
-    max_wer: float = defaults.MAX_WER,
-    publish_dir: Path | None = None,
-    feed_config: Path | None = None,
-) -> Delivery:
-    """Listen back to ``bulletin`` if ``check``; publish it into ``publish_dir`` only if that check passed."""
-    report = None
-    if check:
-        from bulletin.qa.listen import check_file
-
-        report = check_file(bulletin.output, bulletin.sidecars["script"], max_wer=max_wer)
-    episode = None
-    if publish_dir is not None and (report is None or report.passed):
-        episode = publish_file(bulletin.output, publish_dir, feed_config)
-    return Delivery(bulletin, report, episode)

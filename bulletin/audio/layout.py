@@ -2,8 +2,9 @@
 
 Each segment is resampled to 44.1 kHz (scipy's polyphase resampler, not pydub's),
 its leading and trailing silence trimmed, edges faded so no click is heard, and
-levelled to the same loudness. Pauses come only from the role rules here. pydub
-does the stitching.
+levelled to the same loudness. Pauses come only from the role rules here. The
+``Stitcher`` appends each part to a sink as it comes (float32 throughout), so a
+bulletin is laid out without holding its samples: in ``produce`` the sink is a file.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from types import MappingProxyType
 import numpy as np
 
 from bulletin import defaults
-from bulletin.audio.io import RATE_HZ, pydub_audio_segment, resample, to_pydub
+from bulletin.audio.io import RATE_HZ, resample
 from bulletin.audio.loudness import loudness_lufs
 from bulletin.audio.timeline import Chapter, Placement
 from bulletin.errors import AudioError
@@ -45,7 +46,7 @@ class Mix:
     pauses_s: float = 0.0
     """Total silence added between parts."""
     chapters: list[Chapter] = field(default_factory=list)
-    """Chapter marks for the intro, the headline, each paragraph and the outro."""
+    """Chapter marks: the intro ("Générique"), each story under its written title, the outro ("Fin")."""
     stingers_s: float = 0.0
     """Total length of the stingers between stories."""
 
@@ -130,6 +131,8 @@ class MixSettings:
     """Silence after a segment of each role, inside a paragraph."""
     paragraph_pause_ms: int = PARAGRAPH_PAUSE_MS
     """Silence between paragraphs."""
+    clause_pause_ms: int = defaults.CLAUSE_PAUSE_MS
+    """Silence after a segment cut inside a sentence (at a comma), instead of the role's pause."""
     jingle_gap_ms: int = JINGLE_GAP_MS
     """Silence between a jingle (or stinger) and the speech next to it."""
     overlap_ms: int = 0
@@ -151,6 +154,154 @@ class MixSettings:
         }
 
 
+def pause_after_ms(previous, following, settings: MixSettings) -> int:
+    """Return the silence between two segments of one story, in ms.
+
+    An explicit pause (an SSML ``<break>``) is exactly that long; inside a paragraph a
+    segment cut at a comma gets a clause pause and one cut at a sentence end the role's
+    pause; between paragraphs the paragraph pause (or the role's, if longer).
+    """
+    asked = getattr(previous, "pause_after_ms", None)
+    if asked is not None:
+        return asked
+    if following.paragraph == previous.paragraph and following.role == previous.role:
+        if getattr(previous, "cut", "sentence") in ("clause", "word"):
+            return settings.clause_pause_ms
+        return settings.pauses_ms[previous.role]
+    return max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role])
+
+
+class Stitcher:
+    """Lays a bulletin out one segment at a time into a sink: intro, speech with role pauses, stingers, outro.
+
+    The sink is a ``MixFile`` on disk (a bulletin of any length) or an ``ArraySink``; only
+    the placements and chapters are kept here, never the samples. ``finish`` adds the
+    outro and returns the ``Mix``.
+    """
+
+    def __init__(
+        self,
+        sink,
+        intro: np.ndarray | None = None,
+        stinger: np.ndarray | None = None,
+        settings: MixSettings | None = None,
+        story_titles: list[str] | None = None,
+    ) -> None:
+        self.sink = sink
+        self.intro = intro
+        self.stinger = stinger
+        self.settings = settings or MixSettings()
+        self.story_titles = story_titles
+        self.placements: list[Placement] = []
+        self.chapters: list[Chapter] = []
+        self.pauses = self.stingers = self.speech = 0
+        self.previous = None
+        self.overlap = 0
+        self.pending_tail = None
+        if intro is not None:
+            self.chapters.append(Chapter(0.0, "Générique"))
+            self.overlap = min(int(RATE_HZ * self.settings.overlap_ms / 1000), intro.size // 2)
+            if self.overlap:
+                tail = np.linspace(1.0, 0.0, self.overlap, dtype=np.float32) ** 2  # the jingle fades under the voice
+                self._add(intro[: intro.size - self.overlap])
+                self.pending_tail = intro[intro.size - self.overlap :] * tail
+            else:
+                self._add(intro)
+                self._silence(self.settings.jingle_gap_ms)
+
+    @property
+    def position(self) -> int:
+        """Samples laid out so far."""
+        return self.sink.size
+
+    def _add(self, samples: np.ndarray) -> None:
+        self.sink.append(np.asarray(samples, dtype=np.float32))
+
+    def _silence(self, ms: int) -> None:
+        length = int(RATE_HZ * ms / 1000)
+        self.pauses += length
+        self._add(np.zeros(length, dtype=np.float32))
+
+    def story_title(self, story: int) -> str:
+        """Return the chapter title of story ``story``: its written title, "Sujet N" when none is given."""
+        titles = self.story_titles
+        return titles[story] if titles and story < len(titles) else f"Sujet {story + 1}"
+
+    def add(self, segment, speech) -> None:
+        """Lay out a Segment and its prepared speech (an array, or a Clip on disk), after its pause or stinger."""
+        speech = speech.load() if hasattr(speech, "load") else speech
+        settings, previous = self.settings, self.previous
+        story = getattr(segment, "story", 0)
+        if previous is not None:
+            if story != getattr(previous, "story", 0):
+                self._silence(settings.jingle_gap_ms)
+                self.chapters.append(Chapter(self.position / RATE_HZ, self.story_title(story)))  # the stinger opens it
+                if self.stinger is not None:
+                    self._add(self.stinger)
+                    self.stingers += self.stinger.size
+                    self._silence(settings.jingle_gap_ms)
+            else:
+                self._silence(pause_after_ms(previous, segment, settings))
+        else:
+            self.chapters.append(Chapter(self.position / RATE_HZ, self.story_title(story)))
+        if self.pending_tail is not None:
+            speech = np.array(speech, dtype=np.float32)
+            speech[: self.overlap] += self.pending_tail[: speech.size]
+            self.pending_tail = None
+        start = self.position
+        self.placements.append(
+            Placement(
+                segment.role,
+                segment.text,
+                start / RATE_HZ,
+                (start + speech.size) / RATE_HZ,
+                segment.paragraph,
+                getattr(segment, "written", "") or segment.text,
+                getattr(segment, "rewrites", ()),
+                getattr(segment, "cut", "sentence"),
+            )
+        )
+        self._add(speech)
+        self.speech += speech.size
+        self.previous = segment
+
+    def finish(self, outro: np.ndarray | None = None, bed: np.ndarray | None = None) -> Mix:
+        """Add the outro, then the bed under everything between the jingles; return the Mix.
+
+        The Mix's samples are the sink's array, or the sink itself for a ``MixFile`` (its
+        bed added a chunk at a time).
+        """
+        from bulletin.audio.stream import chunks
+
+        speech_end = self.position
+        if outro is not None:
+            self._silence(self.settings.jingle_gap_ms)
+            self.chapters.append(Chapter(self.position / RATE_HZ, "Fin"))
+            self._add(outro)
+        if not self.position:
+            raise AudioError("nothing to mix: no speech and no jingle")
+        intro = self.intro
+        samples = self.sink.array() if hasattr(self.sink, "array") else self.sink
+        if bed is not None:
+            bed_start = intro.size - self.overlap if intro is not None else 0
+            music = Bed(bed, self.placements, bed_start, speech_end, self.settings)
+            if isinstance(samples, np.ndarray):
+                samples += music.piece(0, samples.size)
+            else:
+                for start, chunk in chunks(samples):
+                    samples.write_at(start, chunk + music.piece(start, start + chunk.size))
+        return Mix(
+            samples=samples,
+            placements=self.placements,
+            intro_s=0.0 if intro is None else (intro.size - self.overlap) / RATE_HZ,
+            outro_s=0.0 if outro is None else outro.size / RATE_HZ,
+            speech_s=self.speech / RATE_HZ,
+            pauses_s=self.pauses / RATE_HZ,
+            chapters=self.chapters,
+            stingers_s=self.stingers / RATE_HZ,
+        )
+
+
 def assemble(
     segments: list[tuple[object, np.ndarray]],
     intro: np.ndarray | None = None,
@@ -160,140 +311,80 @@ def assemble(
     settings: MixSettings | None = None,
     story_titles: list[str] | None = None,
 ) -> Mix:
-    """Return the stitched bulletin: intro, each (Segment, prepared speech) with role pauses, outro.
+    """Return the stitched bulletin in memory: intro, each (Segment, prepared speech) with role pauses, outro.
 
     A stinger plays between stories; a bed, if given, loops under everything between
-    the jingles and ducks under speech.
+    the jingles and ducks under speech. One chapter per story, titled with
+    ``story_titles[story]`` (the article's written title; "Sujet N" when none is given),
+    between the "Générique" and "Fin" chapters of the jingles. (``produce`` stitches into
+    a ``MixFile`` instead, with the same ``Stitcher``.)
     """
-    settings = settings or MixSettings()
-    AudioSegment = pydub_audio_segment()
-    parts: list[np.ndarray] = []
-    placements: list[Placement] = []
-    chapters: list[Chapter] = []
-    position = 0
-    pauses = 0
-    stingers = 0
+    from bulletin.audio.stream import ArraySink
 
-    def add(samples: np.ndarray) -> None:
-        nonlocal position
-        parts.append(samples.astype(np.float32))
-        position += samples.size
-
-    def silence(ms: int) -> None:
-        nonlocal pauses
-        pauses += int(RATE_HZ * ms / 1000)
-        add(np.zeros(int(RATE_HZ * ms / 1000), dtype=np.float32))
-
-    overlap = 0
-    if intro is not None:
-        chapters.append(Chapter(0.0, "Générique"))
-        overlap = min(int(RATE_HZ * settings.overlap_ms / 1000), intro.size // 2)
-        if overlap:
-            tail = np.linspace(1.0, 0.0, overlap, dtype=np.float32) ** 2  # the jingle fades under the voice
-            add(intro[: intro.size - overlap])
-            pending_tail = intro[intro.size - overlap :] * tail
-        else:
-            add(intro)
-            silence(settings.jingle_gap_ms)
-    previous = None
+    stitcher = Stitcher(ArraySink(), intro, stinger, settings, story_titles)
     for segment, speech in segments:
-        story = getattr(segment, "story", 0)
-        if previous is not None:
-            if story != getattr(previous, "story", 0):
-                silence(settings.jingle_gap_ms)
-                if stinger is not None:
-                    chapters.append(Chapter(position / RATE_HZ, "Virgule"))
-                    add(stinger)
-                    stingers += stinger.size
-                    silence(settings.jingle_gap_ms)
-            elif segment.paragraph == previous.paragraph and segment.role == previous.role:
-                silence(settings.pauses_ms[previous.role])
-            else:
-                silence(max(settings.paragraph_pause_ms, settings.pauses_ms[previous.role]))
-        if (
-            previous is None
-            or segment.paragraph != previous.paragraph
-            or segment.role != previous.role
-            or story != getattr(previous, "story", 0)
-        ):
-            title = story_titles[story] if story_titles and segment.role == "headline" else _chapter_title(segment)
-            chapters.append(Chapter(position / RATE_HZ, title))
-        if overlap and previous is None:
-            speech = speech.copy()
-            speech[:overlap] += pending_tail[: speech.size]
-        placements.append(
-            Placement(
-                segment.role, segment.text, position / RATE_HZ, (position + speech.size) / RATE_HZ, segment.paragraph
-            )
-        )
-        add(speech)
-        previous = segment
-    speech_end = position
-    if outro is not None:
-        silence(settings.jingle_gap_ms)
-        chapters.append(Chapter(position / RATE_HZ, "Fin"))
-        add(outro)
+        stitcher.add(segment, speech)
+    return stitcher.finish(outro, bed)
 
-    # pydub does the stitching; numpy arrays go in and out as 32-bit PCM.
-    pieces = [to_pydub(part, AudioSegment) for part in parts]  # one join: pydub's + copies the whole mix each time
-    if not pieces:
-        raise AudioError("nothing to mix: no speech and no jingle")
-    parts.clear()
-    stitched = pieces[0]._spawn(b"".join(piece.raw_data for piece in pieces))
-    del pieces
-    samples = np.frombuffer(stitched.raw_data, dtype=np.int32).astype(np.float32)
-    samples /= np.float32(2**31)
-    del stitched
-    bed_start = intro.size - overlap if intro is not None else 0
-    if bed is not None:
-        samples = samples + bed_under(bed, placements, bed_start, speech_end, samples.size, settings)
-    return Mix(
-        samples=samples,
-        placements=placements,
-        intro_s=0.0 if intro is None else (intro.size - overlap) / RATE_HZ,
-        outro_s=0.0 if outro is None else outro.size / RATE_HZ,
-        speech_s=sum(speech.size for _, speech in segments) / RATE_HZ,
-        pauses_s=pauses / RATE_HZ,
-        chapters=chapters,
-        stingers_s=stingers / RATE_HZ,
-    )
+
+class Bed:
+    """A music bed looped from ``start`` to ``end`` (samples), ducked under each placement with ramps.
+
+    ``piece(lo, hi)`` returns any stretch of it, so a long mix gets its bed a chunk at a time.
+    """
+
+    def __init__(self, bed: np.ndarray, placements: list[Placement], start: int, end: int, settings: MixSettings):
+        self.bed = np.asarray(bed, dtype=np.float32)
+        self.start, self.end, self.settings = start, end, settings
+        level = loudness_lufs(self.bed) if self.bed.size else float("-inf")
+        gain = 10 ** ((SPEECH_LEVEL_LUFS + settings.bed_level_db - level) / 20) if np.isfinite(level) else 0.0
+        self.gain = np.float32(gain)
+        self.spans = [(int(p.start_s * RATE_HZ) - start, int(p.end_s * RATE_HZ) - start) for p in placements]
+        span = end - start
+        self.fade = min(span // 2, RATE_HZ)
+        self.fade_in = np.linspace(0, 1, self.fade)
+        self.fade_out = np.linspace(1, 0, self.fade)
+
+    def piece(self, lo: int, hi: int) -> np.ndarray:
+        """Return the bed's samples ``lo`` to ``hi`` of the mix (zeros outside start..end)."""
+        out = np.zeros(hi - lo, dtype=np.float32)
+        span = self.end - self.start
+        first, last = max(lo, self.start) - self.start, min(hi, self.end) - self.start  # in bed time
+        if span <= 0 or self.bed.size == 0 or first >= last:
+            return out
+        looped = self.bed[np.arange(first, last) % self.bed.size] * self.gain
+        duck = np.zeros(last - first, dtype=np.float64)
+        attack = int(RATE_HZ * self.settings.duck_attack_ms / 1000)
+        release = int(RATE_HZ * self.settings.duck_release_ms / 1000)
+
+        def raise_to(a: int, b: int, values) -> None:  # duck = max of every placement's 1-with-ramps
+            a2, b2 = max(a, first), min(b, last)
+            if a2 < b2:
+                part = values[a2 - a : b2 - a] if not np.isscalar(values) else values
+                duck[a2 - first : b2 - first] = np.maximum(duck[a2 - first : b2 - first], part)
+
+        for begin, stop in self.spans:  # 1 while speaking, ramping over attack/release
+            if stop + release <= first or begin - attack >= last:
+                continue
+            raise_to(max(0, begin), max(0, stop), 1.0)
+            if attack and begin > 0:
+                a = max(0, begin - attack)
+                raise_to(a, begin, np.linspace(0, 1, begin - a + 1)[1:])
+            if release and stop < span:
+                b = min(span, stop + release)
+                raise_to(stop, b, np.linspace(1, 0, b - stop + 1)[:-1])
+        envelope = 10 ** (self.settings.bed_duck_db * duck / 20)  # linear in dB: a smooth duck, not a hard step
+        edges = np.ones(last - first)
+        index = np.arange(first, last)
+        head, tail = index < self.fade, index >= span - self.fade
+        edges[head] = self.fade_in[index[head]]
+        edges[tail] = self.fade_out[index[tail] - (span - self.fade)]
+        out[first + self.start - lo : last + self.start - lo] = looped * (envelope * edges).astype(np.float32)
+        return out
 
 
 def bed_under(
     bed: np.ndarray, placements: list[Placement], start: int, end: int, length: int, settings: MixSettings
 ) -> np.ndarray:
     """Return the bed looped from ``start`` to ``end`` (samples), ducked under each placement with ramps."""
-    out = np.zeros(length, dtype=np.float32)
-    if end <= start or bed.size == 0:
-        return out
-    level = loudness_lufs(bed)
-    gain = 10 ** ((SPEECH_LEVEL_LUFS + settings.bed_level_db - level) / 20) if np.isfinite(level) else 0.0
-    span = end - start
-    looped = np.tile(bed, span // bed.size + 1)[:span] * np.float32(gain)
-    duck = np.zeros(span, dtype=np.float64)
-    attack = int(RATE_HZ * settings.duck_attack_ms / 1000)
-    release = int(RATE_HZ * settings.duck_release_ms / 1000)
-    for placement in placements:  # 1 while speaking, ramping over attack/release
-        first = int(placement.start_s * RATE_HZ) - start
-        last = int(placement.end_s * RATE_HZ) - start
-        duck[max(0, first) : max(0, last)] = 1.0
-        if attack and first > 0:
-            lo = max(0, first - attack)
-            duck[lo:first] = np.maximum(duck[lo:first], np.linspace(0, 1, first - lo + 1)[1:])
-        if release and last < span:
-            hi = min(span, last + release)
-            duck[last:hi] = np.maximum(duck[last:hi], np.linspace(1, 0, hi - last + 1)[:-1])
-    envelope = 10 ** (settings.bed_duck_db * duck / 20)  # linear in dB: a smooth duck, not a hard step
-    fade = min(span // 2, RATE_HZ)
-    edges = np.ones(span)
-    edges[:fade] = np.linspace(0, 1, fade)
-    edges[span - fade :] = np.linspace(1, 0, fade)
-    out[start:end] = looped * (envelope * edges).astype(np.float32)
-    return out
-
-
-def _chapter_title(segment) -> str:
-    if segment.role == "source":
-        return "Source"
-    words = segment.text.split()
-    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+    return Bed(bed, placements, start, end, settings).piece(0, length)

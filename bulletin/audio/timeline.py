@@ -19,6 +19,12 @@ class Placement:
     """Last sample of speech, in seconds."""
     paragraph: int = -1
     """Article paragraph index; -1 for headline and source."""
+    written: str = ""
+    """The same words as the article wrote them, for transcripts; empty means ``text``."""
+    rewrites: tuple = ()
+    """The segment's span map (``bulletin.text.spans.Rewrite``), offsets into ``written`` and ``text``."""
+    cut: str = "sentence"
+    """How the segment ends: "sentence", or "clause"/"word" when cut inside a long sentence."""
 
 
 @dataclass(frozen=True)

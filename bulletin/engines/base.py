@@ -41,6 +41,8 @@ class VoicePreset:
     """Speaking rate multiplier, where the engine supports it."""
     alphabet: str = ""
     """Characters the model accepts, used before the model is loaded (``bulletin script``)."""
+    chars_per_s: float = 0.0
+    """Speaking rate in spoken characters per second, to estimate a programme's length; 0: defaults.CHARS_PER_S."""
 
 
 class Voice(Protocol):
@@ -54,6 +56,8 @@ class Voice(Protocol):
     """Rate of the samples ``synthesize`` returns, in Hz."""
     alphabet: frozenset[str]
     """Characters the voice says without dropping them (the normaliser's target)."""
+    loads: int
+    """How many times the model was loaded (it loads on the first ``synthesize``, again after ``close``)."""
 
     def synthesize(self, text: str) -> np.ndarray:
         """Return mono float32 samples of ``text`` spoken, at ``sample_rate``."""
@@ -103,6 +107,12 @@ class VoiceOptions:
     """How a Coqui VITS runs: "bf16", "torch" or "onnx"; None is the default (bulletin.defaults.ENGINE)."""
     cache_dir: Path | None = None
     """Where the ONNX export is kept; None is the default cache directory."""
+    speed: float | None = None
+    """Speaking rate multiplier (bulletin.defaults.SPEED_RANGE); None is the preset's own (1 unless it sets one)."""
+
+    def speed_for(self, preset: VoicePreset) -> float:
+        """Return the speaking rate a voice of ``preset`` runs at: this option, else the preset's."""
+        return preset.speed if self.speed is None else self.speed
 
 
 def alphabet_with_capitals(vocab: str) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bulletin.engines.base import Voice, VoiceOptions, VoicePreset
 from bulletin.engines.coqui import CoquiVoice, coqui_model_dir
 from bulletin.errors import VoiceError
@@ -22,6 +24,8 @@ def open_voice(preset: VoicePreset, options: VoiceOptions | None = None) -> Voic
 def preset_status(preset: VoicePreset) -> tuple[bool, str]:
     """Return (usable offline now, why) for ``preset``, without loading anything heavy."""
     if preset.engine == "coqui":
+        if Path(preset.model).is_dir():
+            return True, "local model directory"
         if coqui_model_dir(preset.model):
             return True, "downloaded"
         return False, "downloaded on first use"

@@ -141,6 +141,38 @@ def chunked_decoder(model, dtype=None) -> None:
     model.waveform_decoder = ChunkedDecoder(model.waveform_decoder)
 
 
+def scaled_durations(model, speed: float) -> None:
+    """Make ``model`` (a Coqui Vits) speak ``speed`` times faster, with every token's length scaled exactly.
+
+    A bare length scale does not do it: Coqui rounds each token's duration up (``ceil``), a
+    whole frame for a blank token of 0.3 frames, so 0.8x came out 0.76x and 1.25x 1.16x on
+    the test voice. Here the frames Coqui would use at speed 1 are spread over the new total
+    by cumulative rounding (the length changes by ``1 / speed`` to within a frame), then handed
+    to Coqui's ``ceil`` as durations it keeps unchanged. At speed 1 nothing changes.
+    """
+    import torch
+
+    base = float(model.length_scale)
+    scale = base / speed
+
+    class ScaledDurations(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x, x_mask, *args, **kwargs):
+            logw = self.inner(x, x_mask, *args, **kwargs)
+            frames = torch.ceil(torch.exp(logw) * x_mask * base)  # what Coqui would use at speed 1
+            ends = torch.round(torch.cumsum(frames, dim=-1) / speed)
+            target = torch.diff(ends, dim=-1, prepend=torch.zeros_like(ends[..., :1]))
+            # exp(logw) * scale = target - 0.5, which Coqui's ceil turns back into target; 0 stays 0
+            exact = torch.log(torch.clamp(target - 0.5, min=0.5) / scale)
+            return torch.where(target > 0, exact, torch.full_like(logw, -1e4))
+
+    model.duration_predictor = ScaledDurations(model.duration_predictor)
+    model.length_scale = scale
+
+
 def model_hash(model_dir: Path) -> str:
     """Return a short hash of a model dir's checkpoint and config.json (names the ONNX export)."""
     from bulletin.files import sha256_file

@@ -28,6 +28,7 @@ from bulletin import locations
 from bulletin.engines.base import VoiceOptions, VoicePreset, declared_alphabet, release_memory
 from bulletin.errors import VoiceError
 from bulletin.files import sha256_file
+from bulletin.text.ssml import PHONEME_MARK
 
 SAMPLE_RATE_HZ = 24000
 KOKORO_SUBDIR = "kokoro"
@@ -105,6 +106,16 @@ def _download(url: str, target: Path, sha256: str | None) -> None:
     partial.replace(target)
 
 
+def _package_version(name: str) -> str:
+    """Return the installed version of ``name`` ("" if unknown), without importing it."""
+    from importlib import metadata
+
+    try:
+        return f"{name}={metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 class KokoroVoice:
     """A Kokoro-82M voice (preset engine "kokoro"): 24 kHz mono, espeak-ng phonemes, ONNX Runtime."""
 
@@ -114,12 +125,16 @@ class KokoroVoice:
         self.options = options
         if not preset.speaker:
             raise VoiceError(f'voices/{preset.name}.toml: a kokoro preset needs speaker (e.g. "ff_siwis")')
-        if not 0.5 <= preset.speed <= 2.0:
-            raise VoiceError(f"voices/{preset.name}.toml: speed {preset.speed} is outside 0.5–2.0, Kokoro's range")
+        self.speed = options.speed_for(preset)
+        """Speaking rate, passed to Kokoro as its speed."""
+        if not 0.5 <= self.speed <= 2.0:
+            raise VoiceError(f"voice {preset.name}: speed {self.speed:g} is outside 0.5–2.0, Kokoro's range")
         model_path, voices_path = kokoro_files(preset)
         self.model_path = model_path
         self.voices_path = voices_path
         self._kokoro = None  # the ONNX session opens on first use: a fully cached bulletin never needs it
+        self.loads = 0
+        """How many times the ONNX session was opened (1 for a voice kept open across bulletins)."""
         voices = np.load(voices_path)  # what kokoro-onnx loads too; read here for the cache identity
         if preset.speaker not in voices:
             raise VoiceError(f"{voices_path}: has no voice {preset.speaker!r}; re-run scripts/assemble_assets.py")
@@ -136,11 +151,14 @@ class KokoroVoice:
                 sha256_file(model_path)[:16],
                 preset.speaker,
                 hashlib.sha256(self._style.tobytes()).hexdigest()[:16],
-                f"speed={preset.speed:g}",
+                f"speed={self.speed:g}",
                 preset.language,
+                _package_version("kokoro-onnx"),  # its phonemiser and tokenizer shape the sound too
             ]
         )
         self._dropped: dict[str, bool] = {}
+        self.takes_phonemes = True
+        """SSML ``<phoneme>`` reaches this voice as IPA (``bulletin.text.ssml.PHONEME_MARK``)."""
 
     def _open(self):
         """Return kokoro-onnx's Kokoro on a new ONNX Runtime session."""
@@ -167,6 +185,7 @@ class KokoroVoice:
 
     def _engine(self):
         if self._kokoro is None:
+            self.loads += 1
             self._kokoro = self._open()
         return self._kokoro
 
@@ -189,12 +208,28 @@ class KokoroVoice:
         raise VoiceError(f"unknown device {self.options.device!r}; use --device cpu or --device cuda")
 
     def phonemes(self, text: str) -> str:
-        """Return the phonemes Kokoro will speak for ``text`` (espeak-ng, French, stress marks)."""
+        """Return the phonemes Kokoro will speak for ``text`` (espeak-ng, French, stress marks).
+
+        Phonemes given in the text (an SSML ``<phoneme>``, marked by ``bulletin.text.ssml``)
+        are taken as they are, keeping only the symbols Kokoro knows.
+        """
+        vocab = self._engine().tokenizer.vocab
+        parts, position = [], 0
+        for match in PHONEME_MARK.finditer(text):
+            parts.append(self._espeak(text[position : match.start()], vocab))
+            parts.append("".join(p for p in match.group(2).replace("_", " ") if p in vocab))
+            position = match.end()
+        parts.append(self._espeak(text[position:], vocab))
+        return " ".join(" ".join(parts).split())
+
+    def _espeak(self, text: str, vocab) -> str:
+        """Return espeak-ng's phonemes for plain ``text``, only the symbols in ``vocab``."""
         import phonemizer
         from kokoro_onnx.tokenizer import _espeak_lock  # espeak-ng is process-global state
 
-        vocab = self._engine().tokenizer.vocab  # opening kokoro-onnx also points phonemizer at its bundled espeak-ng
-        with _espeak_lock:
+        if not text.strip():
+            return ""
+        with _espeak_lock:  # opening kokoro-onnx (self._engine) also points phonemizer at its bundled espeak-ng
             # remove-flags: espeak marks words it reads as English with "(en)…(fr)", which
             # kokoro-onnx would otherwise feed to the model as the phonemes "(", "e", "n", ")".
             spoken = phonemizer.phonemize(
@@ -208,7 +243,7 @@ class KokoroVoice:
         if not phonemes.strip(' .,;:!?…—"“”()'):
             raise VoiceError(f"nothing to say in {text[:60]!r}: no speakable letters for voice {self.name}")
         samples, _ = self._engine().create(
-            phonemes, self._style, speed=self.preset.speed, lang=self.preset.language, is_phonemes=True
+            phonemes, self._style, speed=self.speed, lang=self.preset.language, is_phonemes=True
         )
         return np.asarray(samples, dtype=np.float32).reshape(-1)
 
@@ -220,7 +255,7 @@ class KokoroVoice:
         mostly typographic: « » [ ] – / # and the like.
         """
         counts: Counter[str] = Counter()
-        for character in text:
+        for character in PHONEME_MARK.sub(" ", text):  # given phonemes are not text espeak-ng reads
             if character in self.alphabet or character.isspace():
                 continue
             if character not in self._dropped:

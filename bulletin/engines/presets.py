@@ -6,6 +6,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from bulletin import defaults
 from bulletin.config import check_keys, check_types, parse_toml
 from bulletin.engines.base import VoicePreset, declared_alphabet
 from bulletin.engines.coqui import coqui_alphabet_from_config, coqui_model_dir
@@ -40,6 +41,9 @@ def _load_preset(name: str, text: str) -> VoicePreset:
     data = parse_toml(text, where, VoiceError)
     check_keys(data, VoicePreset, where, required=("engine", "model"), ignore=("name",), error=VoiceError)
     check_types(data, VoicePreset, where, VoiceError)
+    low, high = defaults.SPEED_RANGE
+    if not low <= data.get("speed", defaults.SPEED) <= high:
+        raise VoiceError(f"{where}: speed {data['speed']:g} is out of range; use {defaults.span(defaults.SPEED_RANGE)}")
     return VoicePreset(name=name, **data)
 
 

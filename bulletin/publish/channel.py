@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +43,16 @@ class Channel:
     """The show's web page (default: the feed directory's index.html)."""
     base_url: str = ""
     """Public URL of the feed directory; enclosure URLs are built on it (``--base-url`` overrides)."""
+    locked: bool = defaults.FEED_LOCKED
+    """podcast:locked: true ("yes") asks other hosting platforms not to import the feed (owner: owner_email)."""
+    timezone: str = defaults.FEED_TIMEZONE
+    """IANA time zone the feed's page shows publication times in ("Europe/Paris")."""
+
+    def zone(self):
+        """Return the channel's time zone as a ``zoneinfo.ZoneInfo``."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
 
 def load_channel(path: Path | str) -> Channel:
@@ -61,7 +71,14 @@ def load_channel(path: Path | str) -> Channel:
     artwork = values.get("artwork", "")
     if artwork and not is_http_url(artwork):
         values["artwork"] = str((path.parent / artwork).resolve())
-    return Channel(**values)
+    channel = Channel(**values)
+    try:
+        channel.zone()
+    except (ValueError, LookupError):  # zoneinfo: unknown name, or a name that is a path
+        raise BulletinError(
+            f'{path}: timezone {channel.timezone!r} is not an IANA time zone; write one like "Europe/Paris"'
+        ) from None
+    return channel
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -77,7 +94,11 @@ def is_http_url(value: str) -> bool:
 
 
 def find_channel_config(feed_dir: Path, config: Path | None = None) -> Path:
-    """Return the channel TOML to publish with: ``config``, else FEED_DIR/podcast.toml, else ./podcast.toml."""
+    """Return the channel TOML to publish with: ``config``, else FEED_DIR/podcast.toml, else ./podcast.toml.
+
+    FEED_DIR/podcast.toml is the one the feed remembers: ``remember_channel`` writes it at the
+    first publish given a ``config``.
+    """
     if config is not None:
         return Path(config)
     candidates = [Path(feed_dir) / defaults.CHANNEL_FILE, Path(defaults.CHANNEL_FILE)]
@@ -85,3 +106,39 @@ def find_channel_config(feed_dir: Path, config: Path | None = None) -> Path:
     if found is None:
         raise BulletinError("no channel file: pass --config podcast.toml (see examples/podcast.toml)")
     return found
+
+
+def remember_channel(feed_dir: Path, channel: Channel, source: Path) -> Path | None:
+    """Keep ``channel`` as FEED_DIR/podcast.toml unless the feed already has one; return it if written.
+
+    Written from the loaded Channel, not copied: an artwork path relative to ``source`` would
+    not resolve from the feed directory, so it names the copy publish keeps there.
+    """
+    import json
+
+    from bulletin.files import write_atomic
+
+    target = Path(feed_dir) / defaults.CHANNEL_FILE
+    if target.exists():
+        return None
+    lines = [
+        f"# The channel of this feed, kept by `bulletin publish` from {Path(source).resolve()} at its first",
+        "# publish; later publishes into this directory use it when no --config is given. Edit it freely.",
+        "[channel]",
+    ]
+    for field in fields(Channel):
+        value = getattr(channel, field.name)
+        if field.name == "artwork" and value and not is_http_url(value):
+            value = artwork_name(value)
+        if isinstance(value, bool):
+            lines.append(f"{field.name} = {'true' if value else 'false'}")
+        elif value != "":
+            lines.append(f"{field.name} = {json.dumps(value, ensure_ascii=False)}")  # a JSON string is TOML
+    write_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))
+    return target
+
+
+def artwork_name(path: str) -> str:
+    """Return the name a local artwork file is kept under in the feed directory ("artwork.png")."""
+    suffix = Path(path).suffix.lower()
+    return "artwork" + (".jpg" if suffix == ".jpeg" else suffix)

@@ -21,18 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bulletin import defaults
-from bulletin.audio.sidecars import SIDECARS, chapters_from_id3, chapters_from_json, sidecar_paths
+from bulletin.audio.sidecars import SIDECARS, chapters_from_id3, chapters_from_json, check_audio_matches, sidecar_paths
 from bulletin.audio.timeline import Chapter
-from bulletin.errors import AudioError, BulletinError, OutputError
-from bulletin.files import copy_atomic, fsync_dir, sha256_file, slugify, write_atomic
-from bulletin.publish.channel import PODCAST_GUID_NAMESPACE, Channel, is_http_url
+from bulletin.errors import AudioError, BulletinError, OutputError, RequestError
+from bulletin.files import StagedFiles, fsync_dir, pause_point, sha256_file, slugify, sweep_temps
+from bulletin.publish.channel import PODCAST_GUID_NAMESPACE, Channel, artwork_name, is_http_url
 from bulletin.publish.page import render_index
 from bulletin.publish.rss import feed_url, render_feed, xml_text
 
 STATE_FILE = "episodes.json"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 30.0
-PUBLISHED_SIDECARS = ("vtt", "srt", "chapters")
+PUBLISHED_SIDECARS = ("vtt", "srt", "transcript", "chapters")
 """The sidecars a feed carries beside the audio (the script is for the listen-back check)."""
 
 
@@ -131,6 +131,7 @@ def _read_source(audio: Path) -> _Source:
     duration_s = float(mp3.info.length)
     if duration_s <= 0:
         raise AudioError(f"{audio}: the MP3 has no audio frames")
+    check_audio_matches(audio)  # new sidecars beside old audio: a generate was killed mid-way
     tags = mp3.tags
     title = description = ""
     image = None
@@ -186,8 +187,9 @@ def publish(
             "no public base URL for the feed: set base_url in the channel TOML or pass --base-url https://…"
             + (f" (got {base_url!r})" if base_url else "")
         )
-    if keep < 1:
-        raise BulletinError(f"keep must be at least 1 (got {keep})")
+    low, high = defaults.FEED_KEEP_RANGE
+    if not low <= keep <= high:
+        raise RequestError(f"--keep {keep} is out of range; use {defaults.span(defaults.FEED_KEEP_RANGE)}")
     source = _read_source(audio)
     feed_dir = Path(feed_dir)
     episodes_dir = feed_dir / "episodes"
@@ -199,6 +201,8 @@ def publish(
     root = episodes_dir.resolve()
 
     with _FeedLock(feed_dir):
+        for directory in (feed_dir, episodes_dir):
+            sweep_temps(directory)  # what a killed publish left (its pid gone, untouched for 10 minutes)
         state = _load_state(feed_dir)
         entries = state["episodes"]
         existing = next((e for e in entries if e["slug"] == slug), None)
@@ -227,18 +231,6 @@ def publish(
                 f"{slug} is already published with different content ({changed}); "
                 "use --replace to update it (it keeps its GUID and date)"
             )
-        for kind, relative in wanted.items():
-            target = feed_dir / relative
-            if target.exists() and relative not in conflicts:
-                continue
-            if kind == "image":
-                write_atomic(target, source.image[0])
-            else:
-                copy_atomic(source.files[kind], target)
-        for relative in dropped:
-            (feed_dir / relative).unlink(missing_ok=True)
-        fsync_dir(episodes_dir)
-
         if existing is None:
             moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
             entry = {
@@ -260,7 +252,7 @@ def publish(
                 "title": source.title,
                 "description": source.description,
                 "duration_s": round(source.duration_s, 3),
-                "length_bytes": (feed_dir / wanted["audio"]).stat().st_size,
+                "length_bytes": source.files["audio"].stat().st_size,  # the same bytes as the copy
                 "files": wanted,
                 "sha256": hashes,
                 "chapters": [[c.start_s, c.title] for c in source.chapters],
@@ -268,16 +260,31 @@ def publish(
             }
         )
         entries.sort(key=_sort_key, reverse=True)
+        pruned = [relative for old in entries[keep:] for relative in old["files"].values()] if prune else []
         if prune:
-            for old in entries[keep:]:
-                for relative in old["files"].values():
-                    (feed_dir / relative).unlink(missing_ok=True)
             del entries[keep:]
 
-        artwork_url = _publish_artwork(channel, feed_dir, base_url)
-        _write_if_changed(feed_dir / STATE_FILE, (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode())
-        _write_if_changed(feed_dir / "feed.xml", render_feed(channel, entries, base_url, keep, artwork_url))
-        _write_if_changed(feed_dir / "index.html", render_index(channel, entries, keep, artwork_url))
+        # Everything is written under temp names first and renamed only once all of it is on disk:
+        # a full disk or a kill leaves the feed as it was (temps a killed run left are swept above).
+        with StagedFiles() as staged:
+            for kind, relative in wanted.items():
+                target = feed_dir / relative
+                if target.exists() and relative not in conflicts:
+                    continue
+                if kind == "image":
+                    staged.write(target, source.image[0])
+                else:
+                    staged.copy(source.files[kind], target)
+            artwork_url = _publish_artwork(channel, feed_dir, base_url, staged)
+            state_bytes = (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode()
+            _stage_if_changed(staged, feed_dir / STATE_FILE, state_bytes)
+            _stage_if_changed(staged, feed_dir / "feed.xml", render_feed(channel, entries, base_url, keep, artwork_url))
+            _stage_if_changed(staged, feed_dir / "index.html", render_index(channel, entries, keep, artwork_url))
+            pause_point("publish-staged")
+            staged.commit()
+        for relative in dropped + pruned:
+            (feed_dir / relative).unlink(missing_ok=True)
+        fsync_dir(episodes_dir)
 
     return _episode(entry, base_url, status, feed_dir / "feed.xml")
 
@@ -323,25 +330,28 @@ def _load_state(feed_dir: Path) -> dict:
     return state
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def _stage_if_changed(staged: StagedFiles, path: Path, data: bytes) -> None:
     try:
         if path.read_bytes() == data:
             return
     except FileNotFoundError:
         pass
-    write_atomic(path, data)
+    staged.write(path, data)
 
 
-def _publish_artwork(channel: Channel, feed_dir: Path, base_url: str) -> str:
-    """Return the artwork URL, copying a local artwork file into the feed dir first."""
-    if not channel.artwork:
-        return ""
+def _publish_artwork(channel: Channel, feed_dir: Path, base_url: str, staged: StagedFiles) -> str:
+    """Return the artwork URL, staging a local artwork file (or the bundled 1400x1400 cover) into the feed dir."""
     if is_http_url(channel.artwork):
         return channel.artwork
+    if not channel.artwork:  # Apple rejects a feed without a cover: the bundled one, never none
+        from bulletin.assets import artwork_bytes
+
+        _stage_if_changed(staged, feed_dir / "artwork.png", artwork_bytes())
+        return feed_url(base_url, "artwork.png")
     source = Path(channel.artwork)
     suffix = source.suffix.lower()
     if suffix not in (".jpg", ".jpeg", ".png") or not source.is_file():
         raise BulletinError(f"{source}: artwork must be an existing .jpg or .png file, or an https URL")
-    name = "artwork" + (".jpg" if suffix == ".jpeg" else suffix)
-    _write_if_changed(feed_dir / name, source.read_bytes())
+    name = artwork_name(channel.artwork)
+    _stage_if_changed(staged, feed_dir / name, source.read_bytes())
     return feed_url(base_url, name)

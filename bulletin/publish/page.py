@@ -24,11 +24,14 @@ def render_index(channel: Channel, entries: list[dict], keep: int = defaults.FEE
     """Return index.html: the show and its newest ``keep`` episodes, each with a player, captions and chapters.
 
     ``entries`` are episode records from the feed directory (newest first). Links are
-    relative, so the page works from any host, ``bulletin serve`` included.
+    relative, so the page works from any host, ``bulletin serve`` included. Times are shown
+    in the channel's time zone; ``<time datetime>`` carries them in ISO 8601 with their offset.
     """
 
     def h(value: str) -> str:
         return escape(xml_text(value), quote=True)
+
+    zone = channel.zone()
 
     parts = [
         "<!DOCTYPE html>",
@@ -57,11 +60,12 @@ def render_index(channel: Channel, entries: list[dict], keep: int = defaults.FEE
         parts.append("<p>Aucun épisode publié.</p>")
     for entry in entries[:keep]:
         files = entry["files"]
-        when = email.utils.parsedate_to_datetime(entry["pub_date"]).strftime("%Y-%m-%d %H:%M UTC")
+        published = email.utils.parsedate_to_datetime(entry["pub_date"]).astimezone(zone)
+        when = published.strftime("%Y-%m-%d %H:%M %Z")  # in the channel's time zone: "2026-12-01 09:00 CET"
         parts += [
             f'<article class="episode" id="{h(entry["slug"])}">',
             f"<h2>{h(entry['title'])}</h2>",
-            f'<p class="meta"><time datetime="{h(entry["pub_date"])}">{h(when)}</time> · '
+            f'<p class="meta"><time datetime="{h(published.isoformat())}">{h(when)}</time> · '
             f"{h(format_duration(entry['duration_s']))}</p>",
             f"<p>{h(entry['description'])}</p>",
             f'<audio controls preload="metadata" src="{h(quote(files["audio"]))}">',

@@ -15,8 +15,9 @@ NS_PODCAST = "https://podcastindex.org/namespace/1.0"
 NS_ATOM = "http://www.w3.org/2005/Atom"
 NS_PSC = "http://podlove.org/simple-chapters"  # inline chapters, read by gPodder and AntennaPod
 
-# XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/FFFF.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/FFFF; it
+# discourages DEL and the C1 controls (U+007F-U+009F), which podcast apps show as garbage.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str, single_line: bool = False) -> str:
@@ -73,6 +74,7 @@ def render_feed(
     add(ch, f"{it}explicit", explicit)
     add(ch, f"{it}type", "episodic")
     add(ch, f"{pc}guid", podcast_guid(self_url))
+    add(ch, f"{pc}locked", "yes" if channel.locked else "no", owner=channel.owner_email)
     for entry in entries[:keep]:
         item = add(ch, "item")
         add(item, "title", entry["title"])
@@ -93,15 +95,16 @@ def render_feed(
         add(item, f"{it}explicit", explicit)
         if "image" in files:
             add(item, f"{it}image", href=feed_url(base_url, files["image"]))
-        for kind in ("vtt", "srt"):
+        for kind in ("vtt", "srt", "transcript"):
             if kind in files:
+                captions = {"rel": "captions"} if kind != "transcript" else {}  # JSON: a transcript, not captions
                 add(
                     item,
                     f"{pc}transcript",
                     url=feed_url(base_url, files[kind]),
                     type=MIME_TYPES[kind],
                     language=channel.language,
-                    rel="captions",
+                    **captions,
                 )
         if "chapters" in files:
             add(item, f"{pc}chapters", url=feed_url(base_url, files["chapters"]), type=MIME_TYPES["chapters"])

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bulletin import defaults
-from bulletin.audio.sidecars import default_script_path, load_script_json
+from bulletin.audio.sidecars import check_audio_matches, default_script_path, load_script_json
 from bulletin.audio.timeline import Placement
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, RequestError
 from bulletin.text.letters_fr import LETTER_NAMES
 
 WHISPER_SUBDIR = "whisper-base"
@@ -133,8 +133,29 @@ def transcribe(
     """
     if not Path(audio_path).is_file():
         raise BulletinError(f"{audio_path}: no such audio file")
+    samples = decode_for_recognition(audio_path)  # before the model loads: a bad file fails fast
     recogniser = recogniser or load_recogniser(model_dir)
-    return _recognise(recogniser, str(audio_path))
+    return _recognise(recogniser, samples)
+
+
+def decode_for_recognition(audio_path: str | os.PathLike, rate_hz: int = 16000):
+    """Return ``audio_path`` decoded to mono float32 at ``rate_hz`` (PyAV, as Whisper reads it).
+
+    BulletinError, on one line, for a file that is not audio (text renamed .mp3, random bytes) or
+    holds none: PyAV raises anything from InvalidDataError to EOFError for those.
+    """
+    try:
+        from faster_whisper.audio import decode_audio
+    except ImportError:
+        raise BulletinError("listen-back needs faster-whisper and jiwer: pip install 'bulletin[qa]'") from None
+    try:
+        samples = decode_audio(str(audio_path), sampling_rate=rate_hz)
+    except Exception as error:  # PyAV's errors for unreadable or non-audio files
+        reason = f"{type(error).__name__}: {str(error)[:100]}".rstrip(": ")
+        raise BulletinError(f"{audio_path}: not a readable audio file ({reason}); give an MP3 bulletin") from None
+    if len(samples) < rate_hz // 10:
+        raise BulletinError(f"{audio_path}: holds no audio (under 0.1 s decoded); give an MP3 bulletin")
+    return samples
 
 
 def _recognise(recogniser, audio, offset_s: float = 0.0) -> list[HeardWord]:
@@ -223,7 +244,12 @@ def check_file(
     audio_path = Path(audio_path)
     if not audio_path.is_file():
         raise BulletinError(f"{audio_path}: no such audio file; give a bulletin written by bulletin generate")
-    _, segments = load_script_json(script_path or default_script_path(audio_path))
+    low, high = defaults.MAX_WER_RANGE
+    if not low <= max_wer <= high:
+        raise RequestError(f"--max-wer {max_wer:g} is out of range; use {defaults.span(defaults.MAX_WER_RANGE)}")
+    script_path = Path(script_path or default_script_path(audio_path))
+    _, segments = load_script_json(script_path)
+    check_audio_matches(audio_path, extra=(script_path,))
     return check_bulletin(audio_path, segments, max_wer=max_wer)
 
 
@@ -241,13 +267,8 @@ def _recognise_segments(
     audio_path, script: list[Placement], recogniser, indices: list[int]
 ) -> dict[int, list[HeardWord]]:
     """Return the words heard in the stretch of audio of each segment in ``indices``, one at a time."""
-    from faster_whisper.audio import decode_audio
-
     rate_hz = 16000
-    try:
-        samples = decode_audio(str(audio_path), sampling_rate=rate_hz)
-    except Exception as error:  # PyAV's errors for unreadable or non-audio files
-        raise BulletinError(f"{audio_path}: cannot decode this audio ({type(error).__name__}: {error})") from None
+    samples = decode_for_recognition(audio_path, rate_hz)
     heard = {}
     for index in indices:
         segment = script[index]

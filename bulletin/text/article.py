@@ -9,12 +9,18 @@ non-empty line is the title) and markdown work too.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.errors import ArticleError
+from bulletin.text import ssml
+from bulletin.text.html_text import html_to_text, looks_like_html
 from bulletin.text.numbers_fr import MONTH_SPELLINGS
+
+SSML_SUFFIXES = (".ssml", ".xml")
+"""Article files read as SSML documents."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,17 @@ class Article:
     """Link to the original article, never spoken."""
     site: str = ""
     """Publishing site named in the footer, e.g. "Radio Habana Cuba"; never spoken."""
+    ssml: bool = False
+    """True when the title and paragraphs hold inline SSML markup (``bulletin.text.ssml``)."""
+    flash: bool = False
+    """A one-paragraph flash: the title is its own first words, so it is not read apart."""
+    title_markup: str = ""
+    """The title with its SSML markup, when it has any (``title`` is the text it shows)."""
+
+    @property
+    def plain_lead(self) -> str:
+        """The lead paragraph as it reads, without SSML markup."""
+        return " ".join(ssml.plain_text(self.lead).split()) if self.ssml else self.lead
 
     @property
     def lead(self) -> str:
@@ -80,19 +97,59 @@ def read_article(path: str | Path) -> Article:
         except UnicodeDecodeError:
             raise ArticleError(f"{path}: is not UTF-8 text; save the article as UTF-8 and retry") from None
     try:
+        if path.suffix.lower() in SSML_SUFFIXES:
+            return ssml_article(text)
         return parse_article(text)
     except ArticleError as error:
         raise ArticleError(f"{path}: {error}") from None
 
 
 def parse_article(text: str) -> Article:
-    """Return the Article in ``text`` (reference format, markdown or plain text)."""
-    blocks = _blocks(text)
+    """Return the Article in ``text`` (reference format, markdown or plain text).
+
+    Inline SSML tags make an SSML article (malformed markup: ArticleError naming line and
+    column); other HTML markup is stripped, scripts and styles with their content.
+    """
+    markup = ssml.has_ssml(text)
+    if markup:
+        ssml.parse_fragment(text)
+    elif looks_like_html(text):
+        text = html_to_text(text)
+    article = _parse_blocks(text)
+    if markup:
+        for number, paragraph in enumerate((article.title, *article.paragraphs)):
+            try:
+                ssml.parse_fragment(paragraph)
+            except ArticleError:
+                raise ArticleError(
+                    f"paragraph {number + 1}: an SSML tag spans a blank line; open and close it in one paragraph"
+                ) from None
+        title = " ".join(ssml.plain_text(article.title).split())
+        article = dataclasses.replace(article, ssml=True, title=title, title_markup=article.title)
+    return article
+
+
+def ssml_article(text: str) -> Article:
+    """Return the Article of an SSML document: ``<p>`` paragraphs, titled by ``<meta name="title">`` or the first."""
+    markup, paragraphs = ssml.document_paragraphs(text)
+    title = " ".join(ssml.plain_text(markup).split())
+    if not title:
+        raise ArticleError("the SSML document has no text to read; give it a <p> title and a <p> paragraph")
+    flash = not paragraphs
+    return Article(title=title, paragraphs=tuple(paragraphs) or (markup,), ssml=True, flash=flash, title_markup=markup)
+
+
+def _parse_blocks(text: str) -> Article:
+    """Return the Article in plain or markdown ``text``."""
+    lines_of = _block_lines(text)
+    blocks = [" ".join(lines) for lines in lines_of]
     if not blocks:
         raise ArticleError("the article is empty: it has no text to read; give a file with a title and a paragraph")
     title, url, site, source = "", "", "", ""
+    title_lines: list[str] = []
     paragraphs: list[str] = []
-    for block in blocks:
+    flash = False
+    for block, lines in zip(blocks, lines_of):
         heading = _HEADING.match(block)
         if heading:
             if not title:
@@ -112,12 +169,17 @@ def parse_article(text: str) -> Article:
             continue
         plain = _strip_markdown(block)
         if not title:
-            title = plain
+            title, title_lines = plain, lines
         elif plain:
             paragraphs.append(plain)
     if not title:
         raise ArticleError("the article has no text to read; give a file with a title and a paragraph")
-    if not paragraphs:
+    if not paragraphs and title_lines:  # a flash: a title line and its sentence, or one paragraph said once
+        if len(title_lines) > 1:
+            title, paragraphs = _strip_markdown(title_lines[0]), [_strip_markdown(" ".join(title_lines[1:]))]
+        else:
+            paragraphs, flash = [title], True
+    if not paragraphs or not all(paragraphs):
         raise ArticleError("the article has a title but no body text; add at least one paragraph")
     dateline, agency, lead = split_dateline(paragraphs[0])
     paragraphs[0] = lead
@@ -129,6 +191,7 @@ def parse_article(text: str) -> Article:
         source=source,
         url=url,
         site=site,
+        flash=flash,
     )
 
 
@@ -149,24 +212,29 @@ def split_dateline(paragraph: str) -> tuple[str, str, str]:
 
 def _blocks(text: str) -> list[str]:
     """Return the paragraphs of ``text``: runs of non-blank lines joined by spaces, rules dropped."""
-    blocks: list[str] = []
+    return [" ".join(lines) for lines in _block_lines(text)]
+
+
+def _block_lines(text: str) -> list[list[str]]:
+    """Return the lines of each paragraph of ``text`` (headings and link lines stand alone, rules dropped)."""
+    blocks: list[list[str]] = []
     current: list[str] = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if not line.strip() or _RULE.match(line):
             if current:
-                blocks.append(" ".join(current))
+                blocks.append(current)
                 current = []
             continue
         if _HEADING.match(line) or _LINK_LINE.match(line):
             if current:
-                blocks.append(" ".join(current))
+                blocks.append(current)
                 current = []
-            blocks.append(line.strip())
+            blocks.append([line.strip()])
             continue
         current.append(line.strip())
     if current:
-        blocks.append(" ".join(current))
-    return [block for block in blocks if block.strip()]
+        blocks.append(current)
+    return [lines for lines in blocks if " ".join(lines).strip()]
 
 
 def _strip_markdown(text: str) -> str:

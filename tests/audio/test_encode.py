@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from bulletin.audio import encode, io, loudness, master, sidecars, timeline
 from bulletin.errors import OutputError
 
-from helpers import speech_like
+from helpers import ffmpeg_loudness, speech_like
 
 
 @pytest.fixture
@@ -84,18 +86,26 @@ def test_transcripts_and_chapters_files():
     assert script["segments"][1] == {
         "role": "lead",
         "text": "Astana, dix janvier.",
+        "written": "Astana, dix janvier.",
         "start_s": 6.1,
         "end_s": 3661.25,
         "paragraph": -1,
+        "cut": "sentence",
     }
 
 
-def test_encoder_prescale_is_compensated(tmp_path, mastered):
+@pytest.mark.parametrize("bitrate_kbps", [64, 128, 192])
+def test_encoder_prescale_is_compensated(tmp_path, mastered, bitrate_kbps):
+    """The decoded MP3 keeps the master's loudness and peak (LAME's 0.95 pre-scale undone), as ffmpeg measures it."""
     path = tmp_path / "raw.mp3"
-    encode.encode_mp3(path, mastered, 128)
+    encode.encode_mp3(path, mastered, bitrate_kbps)
     decoded = encode.measure_file(path)
-    assert abs(decoded.loudness_lufs - loudness.loudness_lufs(mastered)) < 0.3
-    assert np.isfinite(decoded.true_peak_db)
+    ffmpeg_lufs, ffmpeg_peak = ffmpeg_loudness(path)
+    assert decoded.loudness_lufs == pytest.approx(loudness.loudness_lufs(mastered), abs=0.3)
+    assert ffmpeg_lufs == pytest.approx(loudness.loudness_lufs(mastered), abs=0.3)  # not 0.45 dB quieter
+    assert decoded.true_peak_db == pytest.approx(ffmpeg_peak, abs=0.3)  # our true peak is ffmpeg's
+    assert decoded.true_peak_db == pytest.approx(loudness.true_peak_db(mastered), abs=0.5)
+    assert MP3(path).info.bitrate == pytest.approx(bitrate_kbps * 1000, abs=1000)
 
 
 @pytest.mark.parametrize("audio_format", ["mp3", "flac"])
@@ -106,3 +116,41 @@ def test_a_silent_master_is_refused_and_nothing_is_written(tmp_path, audio_forma
     with pytest.raises(AudioError, match="empty or silent; nothing was written"):
         encode.write_audio(path, np.zeros(5 * io.RATE_HZ, np.float32), audio_format, encode.Tags(title="T"), [], -16.0)
     assert list(tmp_path.iterdir()) == []  # not even a temp file
+
+
+def test_a_four_minute_ogg_is_written_whole_with_its_chapters(tmp_path):
+    """libsndfile's Vorbis writer segfaulted on > ~40 s given in one call: run it in a child so a crash fails here."""
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "b.ogg"
+    child = textwrap.dedent(
+        f"""
+        import numpy as np
+        from bulletin.audio import encode, timeline
+        from helpers import speech_like
+
+        samples = np.tile(speech_like(10.0, 5), 24)  # 240 s
+        chapters = [timeline.Chapter(0.0, "Générique"), timeline.Chapter(120.0, "Grève à la SNCF")]
+        encode.write_audio({str(path)!r}, samples, "ogg", encode.Tags(title="Journal"), chapters, -16.0)
+        """
+    )
+    tests_dir = str(Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", child],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": tests_dir},
+    )
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-2000:]}"
+    import soundfile
+    from mutagen.oggvorbis import OggVorbis
+
+    info = soundfile.info(str(path))
+    assert (info.format, info.subtype, info.samplerate) == ("OGG", "VORBIS", 44100)
+    assert info.duration == pytest.approx(240.0, abs=0.05)
+    tags = OggVorbis(path)
+    assert tags["CHAPTER002"] == ["00:02:00.000"] and tags["CHAPTER002NAME"] == ["Grève à la SNCF"]
+    assert [p.name for p in tmp_path.iterdir()] == ["b.ogg"]  # no temp file left beside it

@@ -39,6 +39,18 @@ def test_silent_segment_is_refused():
         layout.prepare_speech(np.zeros(22050, np.float32), 22050, index=2)
 
 
+def test_clipping_segment_is_refused():
+    """The quality gate: a voice driven to full scale on more than 0.1 % of a segment's samples is refused."""
+    speech = speech_like(2.0, rate=22050)
+    clipped = speech / np.abs(speech).max()
+    clipped[: clipped.size // 500] = 1.0  # 0.2 % of the samples at full scale
+    with pytest.raises(AudioError, match=rf"segment 2 clips \({np.count_nonzero(np.abs(clipped) >= 0.999)} samples"):
+        layout.prepare_speech(clipped, 22050, index=1)
+    barely = speech / np.abs(speech).max() * 0.99
+    barely[:10] = -1.0  # a few full-scale samples are a peak, not clipping
+    assert layout.prepare_speech(barely, 22050).size > 0
+
+
 def test_assemble_places_segments_with_role_pauses():
     segments = [
         Segment("headline", "Titre."),
@@ -49,7 +61,7 @@ def test_assemble_places_segments_with_role_pauses():
     ]
     speech = [speech_like(1.0 + i * 0.1, i) for i in range(len(segments))]
     intro, outro = speech_like(2.0, 9) * 0.5, speech_like(1.5, 8) * 0.5
-    result = layout.assemble(list(zip(segments, speech)), intro, outro)
+    result = layout.assemble(list(zip(segments, speech)), intro, outro, story_titles=["Grève à la SNCF : 3,5 %"])
     assert abs(result.duration_s - (result.intro_s + result.speech_s + result.pauses_s + result.outro_s)) < 1e-3
     starts = [p.start_s for p in result.placements]
     gaps = [starts[i + 1] - result.placements[i].end_s for i in range(len(starts) - 1)]
@@ -57,8 +69,12 @@ def test_assemble_places_segments_with_role_pauses():
     assert gaps[1] == pytest.approx(defaults.PAUSE_AFTER_MS["lead"] / 1000, abs=1e-3)  # same paragraph
     assert gaps[2] == pytest.approx(layout.PARAGRAPH_PAUSE_MS / 1000, abs=1e-3)  # new paragraph
     assert starts[0] == pytest.approx(2.0 + layout.JINGLE_GAP_MS / 1000, abs=1e-3)
-    titles = [chapter.title for chapter in result.chapters]
-    assert titles[0] == "Générique" and titles[-1] == "Fin" and "Titre." in titles
+    # one story: intro, the story under its written title (not one chapter per paragraph), outro
+    assert [(c.start_s, c.title) for c in result.chapters] == [
+        (0.0, "Générique"),
+        (pytest.approx(starts[0], abs=1e-6), "Grève à la SNCF : 3,5 %"),
+        (pytest.approx(result.placements[-1].end_s + layout.JINGLE_GAP_MS / 1000, abs=1e-3), "Fin"),
+    ]
     # the speech really sits where the placements say
     first = result.placements[0]
     inside = result.samples[int(first.start_s * RATE) : int(first.end_s * RATE)]
@@ -140,3 +156,47 @@ def test_limiter_holds_the_ceiling_on_every_sample_with_smooth_gain():
     assert np.max(np.abs(np.diff(gain))) < 0.01  # ramps, no clicks
     quiet = speech_like(1.0) * 0.1
     assert np.all(master.limiter_gain(loudness.peak_envelope(quiet), -1.0) == 1.0)  # nothing to limit: untouched
+
+
+def test_three_stories_get_one_chapter_each_opened_by_the_stinger():
+    segments = [
+        Segment(role, f"{role} {story}.", paragraph, story)
+        for story in range(3)
+        for role, paragraph in (("headline", -1), ("lead", 0), ("body", 1), ("body", 2), ("source", -1))
+    ]
+    speech = [speech_like(0.6, i) for i in range(len(segments))]
+    stinger = speech_like(0.8, 7) * 0.5
+    titles = ["Le président kazakh à La Havane", "Grève à la SNCF", "Météo : 12 °C"]
+    result = layout.assemble(
+        list(zip(segments, speech)), speech_like(2.0, 9), speech_like(1.5, 8), stinger, story_titles=titles
+    )
+    assert [c.title for c in result.chapters] == ["Générique", *titles, "Fin"]
+    headlines = [p for p in result.placements if p.role == "headline"]
+    first, second, third = result.chapters[1:4]
+    assert first.start_s == pytest.approx(headlines[0].start_s, abs=1e-6)
+    for chapter, headline in ((second, headlines[1]), (third, headlines[2])):
+        # the chapter starts on the stinger, which ends one jingle gap before the headline
+        gap_s = layout.JINGLE_GAP_MS / 1000
+        assert headline.start_s - chapter.start_s == pytest.approx(stinger.size / RATE + gap_s, abs=1e-3)
+    without_jingles = layout.assemble(list(zip(segments, speech)), story_titles=titles)
+    assert [c.title for c in without_jingles.chapters] == titles
+
+
+def test_a_cut_inside_a_sentence_gets_a_clause_pause_and_a_break_its_own_length():
+    segments = [
+        Segment("lead", "Les manifestants, venus de loin,", 0, cut="clause"),
+        Segment("lead", "ont défilé. Puis", 0, cut="word"),
+        Segment("lead", "la police a parlé.", 0, pause_after_ms=1500),
+        Segment("lead", "Une phrase entière.", 0),
+        Segment("lead", "Fin du paragraphe.", 0, pause_after_ms=0),
+        Segment("body", "Autre paragraphe.", 1),
+    ]
+    speech = [speech_like(1.0, i) for i in range(len(segments))]
+    result = layout.assemble(list(zip(segments, speech)))
+    gaps = [b.start_s - a.end_s for a, b in zip(result.placements, result.placements[1:])]
+    assert gaps[0] == pytest.approx(defaults.CLAUSE_PAUSE_MS / 1000, abs=1e-3)
+    assert gaps[1] == pytest.approx(defaults.CLAUSE_PAUSE_MS / 1000, abs=1e-3)
+    assert gaps[2] == pytest.approx(1.5, abs=1e-3)  # an SSML break is exactly its time
+    assert gaps[3] == pytest.approx(defaults.PAUSE_AFTER_MS["lead"] / 1000, abs=1e-3)  # a sentence end
+    assert gaps[4] == pytest.approx(0.0, abs=1e-3)  # even across paragraphs, the break wins
+    assert defaults.CLAUSE_PAUSE_MS < min(defaults.PAUSE_AFTER_MS.values())

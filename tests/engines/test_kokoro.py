@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from bulletin.engines.presets import get_preset
 from bulletin.errors import VoiceError
 from bulletin.locations import data_dirs
 
-from helpers import kokoro_assets_or_skip
+from helpers import ROOT, kokoro_assets_or_skip
 
 SENTENCE = "Le président a annoncé mardi une réforme de la constitution."
 
@@ -92,6 +93,40 @@ def test_data_dirs_put_the_environment_first(tmp_path, monkeypatch):
     assert data_dirs()[0] == tmp_path
 
 
+def test_data_dirs_lookup_order_and_the_first_directory_holding_a_file_wins(tmp_path, monkeypatch):
+    """README: $BULLETIN_DATA_DIR, then the user data dir (~/.local/share/bulletin), then .assets/ (checkout, cwd)."""
+    from bulletin.locations import find_data_file
+
+    env_dir, xdg, cwd = tmp_path / "env", tmp_path / "xdg", tmp_path / "cwd"
+    monkeypatch.setenv("BULLETIN_DATA_DIR", str(env_dir))
+    monkeypatch.setenv("XDG_DATA_HOME", str(xdg))  # where platformdirs puts the user data dir on Linux
+    (cwd / ".assets").mkdir(parents=True)
+    monkeypatch.chdir(cwd)
+    checkout = [ROOT / ".assets"] if (ROOT / ".assets").is_dir() else []
+    assert data_dirs() == [env_dir, xdg / "bulletin", *checkout, cwd / ".assets"]
+    name = "kokoro/only-here.onnx"
+    assert find_data_file(name) is None
+    for directory in (cwd / ".assets", xdg / "bulletin", env_dir):  # each new holder is earlier in the order
+        (directory / "kokoro").mkdir(parents=True, exist_ok=True)
+        (directory / name).write_bytes(b"x")
+        assert find_data_file(name) == directory / name
+    monkeypatch.setenv("BULLETIN_DATA_DIR", "")
+    assert data_dirs()[0] == xdg / "bulletin"  # an empty variable is no directory
+
+
+def test_voices_reports_the_kokoro_files_from_the_first_data_dir(tmp_path, cli):
+    """Through the CLI: $BULLETIN_DATA_DIR wins over the checkout's .assets/ when both hold the files."""
+    preset = get_preset("fr-siwis")
+    kokoro = tmp_path / "kokoro"
+    kokoro.mkdir()
+    (kokoro / preset.model).write_bytes(b"placeholder")
+    (kokoro / f"{preset.speaker}.npz").write_bytes(b"placeholder")
+    result = cli("voices", "--json", env={"BULLETIN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    siwis = next(row for row in json.loads(result.stdout) if row["name"] == "fr-siwis")
+    assert siwis["offline"] and siwis["status"] == f"model in {kokoro}"
+
+
 def test_the_onnx_session_opens_only_when_the_voice_speaks():
     """A fully cached bulletin needs the voice's identity, not its model: opening stays cheap."""
     kokoro_assets_or_skip()
@@ -102,3 +137,16 @@ def test_the_onnx_session_opens_only_when_the_voice_speaks():
     voice.close()
     assert voice._kokoro is None and voice.identity == identity
     assert voice.synthesize("Bonjour.").size > 0  # reopened on demand
+
+
+def test_ssml_phonemes_reach_the_model_as_given(siwis):
+    from bulletin.text.ssml import phoneme_mark
+
+    assert siwis.takes_phonemes
+    plain = siwis.phonemes("Le président Tokaïev arrive.")
+    given = siwis.phonemes(f"Le président {phoneme_mark('Tokaïev', 'zyʁik')} arrive.")
+    assert "zyʁik" in given and "zyʁik" not in plain
+    assert given.startswith(siwis.phonemes("Le président")) and given.endswith(siwis.phonemes("arrive."))
+    assert not siwis.dropped_characters(f"Le {phoneme_mark('mot', 'mo')} ici.")
+    samples = siwis.synthesize(f"Le président {phoneme_mark('Tokaïev', 'zyʁik')} arrive.")
+    assert samples.size > 0.5 * siwis.sample_rate

@@ -117,11 +117,14 @@ def test_feed_carries_both_transcripts_chapters_and_channel_tags(two_episodes):
         assert transcripts == {
             "text/vtt": f"{BASE}/episodes/{source.stem}.vtt",
             "application/x-subrip": f"{BASE}/episodes/{source.stem}.srt",
+            "application/json": f"{BASE}/episodes/{source.stem}.transcript.json",
         }
+        captions = {t.get("type"): t.get("rel") for t in item.findall("podcast:transcript", NS)}
+        assert captions == {"text/vtt": "captions", "application/x-subrip": "captions", "application/json": None}
         assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
         assert item.find("guid").get("isPermaLink") == "false"
         assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
-        for kind in ("vtt", "srt", "chapters.json"):
+        for kind in ("vtt", "srt", "transcript.json", "chapters.json"):
             assert (feed_dir / "episodes" / f"{source.stem}.{kind}").read_bytes() == source.with_name(
                 f"{source.stem}.{kind}"
             ).read_bytes()
@@ -181,29 +184,33 @@ def test_replace_updates_files_and_keeps_guid_and_pubdate(two_episodes, tmp_path
 
 
 @pytest.mark.parametrize(
-    "title",
+    ("title", "shown"),
     [
-        'Tom & Jerry <script>alert("x")</script> "quotes" \'single\'',
-        "Contrôle\x01\x07\x08\x0b\x0c\x1b\x7f fin",
-        "CDATA ]]> end & <![CDATA[ x ]]>",
-        "Ligne\nnouvelle\ttab\r retour",
-        "Emoji 📻 et « guillemets » — tiret",
+        (
+            'Tom & Jerry <script>alert("x")</script> "quotes" \'single\'',
+            'Tom & Jerry <script>alert("x")</script> "quotes" \'single\'',
+        ),
+        ("Contrôle\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9f fin", "Contrôle fin"),
+        ("CDATA ]]> end & <![CDATA[ x ]]>", "CDATA ]]> end & <![CDATA[ x ]]>"),
+        ("Ligne\nnouvelle\ttab\r retour", "Ligne nouvelle tab retour"),
+        ("Emoji 📻 et « guillemets » — tiret", "Emoji 📻 et « guillemets » — tiret"),
     ],
 )
-def test_hostile_titles_give_valid_xml_and_escaped_html(tmp_path, title):
+def test_hostile_titles_give_valid_xml_and_escaped_html(tmp_path, title, shown):
+    """What a podcast app shows: the title's text, on one line, without control characters."""
     audio = make_bulletin(tmp_path / "src", "2026-11-25-hostile", title=title, description=title + " (lead)")
     feed_dir = tmp_path / "public"
     episode = publish(audio, feed_dir, make_channel(title="Show & <Tell>"))
     etree.parse(str(feed_dir / "feed.xml"))  # well-formed, or this raises
     parsed = feedparser.parse(str(feed_dir / "feed.xml"))
     assert not parsed.bozo, parsed.get("bozo_exception")
-    expected = " ".join(xml_text(title).split())
-    assert parsed.entries[0].title == episode.title == expected
+    assert parsed.entries[0].title == episode.title == shown
     assert parsed.feed.title == "Show & <Tell>"
     page = (feed_dir / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "<Tell>" not in page
     assert page.count("<script>") == 1  # only the chapter-seeking script
-    etree.fromstring(page.encode(), etree.HTMLParser(recover=False))
+    html = etree.fromstring(page.encode(), etree.HTMLParser(recover=False))
+    assert [h.text for h in html.iter("h2")] == [shown] and html.find(".//h1").text == "Show & <Tell>"
 
 
 @pytest.mark.parametrize(
@@ -228,7 +235,8 @@ def test_xml_text_drops_what_xml_cannot_carry():
     assert xml_text(" a \n b\r\n", single_line=True) == "a b"
 
 
-@pytest.mark.parametrize("stem", ["..", "...", ".hidden", "-rf --no-preserve-root", "a" * 240, "Été"])
+# 235 characters: with ".transcript.json" the longest sidecar name still fits in 255
+@pytest.mark.parametrize("stem", ["..", "...", ".hidden", "-rf --no-preserve-root", "a" * 235, "Été"])
 def test_published_files_never_leave_the_episodes_directory(tmp_path, stem):
     audio = make_bulletin(tmp_path / "src", stem)
     feed_dir = tmp_path / "public"
@@ -238,6 +246,7 @@ def test_published_files_never_leave_the_episodes_directory(tmp_path, stem):
         target = (feed_dir / relative).resolve()
         assert target.parent == root and not target.name.startswith((".", "-"))
     assert sorted(p.name for p in feed_dir.iterdir() if not p.name.startswith(".")) == [
+        "artwork.png",  # the bundled cover: this channel names none
         "episodes",
         "episodes.json",
         "feed.xml",
@@ -391,3 +400,58 @@ def test_cli_publish_prints_json_and_fails_in_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "--replace" in result.stderr
     assert os.path.getsize(tmp_path / "public" / "episodes" / audio.name) == audio.stat().st_size
+
+
+def cli_publish(*args: str):
+    """Run `bulletin publish ARGS` in-process (typer's runner); return the result."""
+    from typer.testing import CliRunner
+
+    from bulletin.cli import app
+
+    return CliRunner().invoke(app, ["publish", *map(str, args)])
+
+
+def test_cli_base_url_overrides_the_channel_url(tmp_path):
+    audio = make_bulletin(tmp_path / "src")
+    config = ROOT / "examples" / "podcast.toml"
+    result = cli_publish(
+        audio, "--feed-dir", tmp_path / "public", "--config", config, "--base-url", "https://radio.test/b/", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["audio_url"] == f"https://radio.test/b/episodes/{audio.name}"
+    parsed = feedparser.parse(str(tmp_path / "public" / "feed.xml"))
+    assert parsed.entries[0].enclosures[0].href == f"https://radio.test/b/episodes/{audio.name}"
+    bad = cli_publish(audio, "--feed-dir", tmp_path / "other", "--config", config, "--base-url", "ftp://radio.test")
+    assert bad.exit_code == 1 and bad.stderr.count("\n") == 1 and "(got 'ftp://radio.test')" in bad.stderr
+
+
+def test_cli_replace_swaps_the_audio_and_keeps_the_guid(tmp_path):
+    audio = make_bulletin(tmp_path / "src")
+    config = ROOT / "examples" / "podcast.toml"
+    feed_dir = tmp_path / "public"
+    first = json.loads(cli_publish(audio, "--feed-dir", feed_dir, "--config", config, "--json").stdout)
+    changed = make_bulletin(tmp_path / "fixed", audio.stem, seconds=2.0, title="Titre corrigé")
+    result = cli_publish(changed, "--feed-dir", feed_dir, "--config", config, "--replace", "--json")
+    assert result.exit_code == 0, result.output
+    replaced = json.loads(result.stdout)
+    assert replaced["status"] == "replaced" and replaced["guid"] == first["guid"]
+    assert (feed_dir / "episodes" / audio.name).read_bytes() == changed.read_bytes()
+    assert [e.title for e in feedparser.parse(str(feed_dir / "feed.xml")).entries] == ["Titre corrigé"]
+
+
+def test_cli_keep_and_prune_trim_the_feed_and_the_files(tmp_path):
+    config = ROOT / "examples" / "podcast.toml"
+    feed_dir = tmp_path / "public"
+    sources = [make_bulletin(tmp_path / "src", f"2026-11-2{n}-jour-{n}", seconds=1.0) for n in range(4)]
+    for source in sources[:3]:
+        result = cli_publish(source, "--feed-dir", feed_dir, "--config", config, "--keep", "2")
+        assert result.exit_code == 0, result.output
+    entries = feedparser.parse(str(feed_dir / "feed.xml")).entries
+    assert len(entries) == 2 and (feed_dir / "episodes" / sources[0].name).exists()  # --keep: listed 2, kept all
+    result = cli_publish(sources[3], "--feed-dir", feed_dir, "--config", config, "--keep", "1", "--prune")
+    assert result.exit_code == 0, result.output
+    entries = feedparser.parse(str(feed_dir / "feed.xml")).entries
+    assert [Path(e.enclosures[0].href).stem for e in entries] == [sources[3].stem]
+    assert sorted(p.name for p in (feed_dir / "episodes").glob("*.mp3")) == [sources[3].name]  # --prune: deleted
+    zero = cli_publish(sources[3], "--feed-dir", feed_dir, "--config", config, "--keep", "0")
+    assert zero.exit_code == 2 and "--keep" in zero.stderr

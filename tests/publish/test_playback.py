@@ -115,3 +115,21 @@ def test_chapter_at(elapsed_s, title):
     chapters = [Chapter(0.0, "A"), Chapter(1.0, "B"), Chapter(5.0, "C")]
     assert chapter_at(chapters, elapsed_s) == title
     assert chapter_at([], elapsed_s) == ""
+
+
+@no_device_only
+def test_generate_play_makes_the_bulletin_then_fails_in_one_line_without_a_device(tmp_path, tiny_voice_dir):
+    """--play after generate: the bulletin is written, then playback says there is no sound device (exit 1)."""
+    from helpers import run_bulletin
+
+    article = tmp_path / "a.txt"
+    article.write_text("Titre\n\nUn paragraphe.\n", encoding="utf-8")
+    out = tmp_path / "b.mp3"
+    args = ("generate", article, "--voice", tiny_voice_dir, "-o", out, "--cache-dir", tmp_path / "cache")
+    result = run_bulletin(*args, "--play")
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: no sound device")
+    assert result.stdout.startswith(f"{out}: ") and out.is_file()  # made first, then the playback failed
+    silent = run_bulletin(*args, "--force")  # the same output again: replacing it takes --force
+    assert silent.returncode == 0 and silent.stderr == ""  # without --play nothing tries the device

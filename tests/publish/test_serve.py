@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,13 +18,10 @@ from mutagen.mp3 import MP3
 from bulletin.publish.episodes import publish
 from bulletin.publish.serve import make_server
 
-from helpers import ROOT, make_bulletin, make_channel
+from helpers import CHROMIUM, ROOT, chromium, make_bulletin, make_channel
 
 REPO = ROOT
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
-)
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium) — browser checks skipped"
 )
@@ -171,99 +165,62 @@ def test_make_server_reports_a_busy_port(feed_dir):
 # ---------------------------------------------------------------------------- in a real browser
 
 
-def start_cli_server(directory: Path) -> tuple[subprocess.Popen, str]:
-    """Run `bulletin serve DIR --port 0` and return (process, base URL) once it listens."""
+def start_cli_server(directory: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """Run `bulletin serve DIR --port 0 [OPTIONS]` and return (process, base URL) once it listens."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from bulletin.cli import main; main()", "serve", str(directory), "--port", "0"],
+        [sys.executable, "-m", "bulletin", "serve", str(directory), "--port", "0", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
     )
     line = process.stderr.readline()  # "serving DIR at http://127.0.0.1:PORT/ (Ctrl-C to stop)"
-    assert " at http://127.0.0.1:" in line, line
+    assert " at http://" in line, line
     return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
 
 
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over one page's websocket."""
+def stop(process: subprocess.Popen) -> None:
+    """Stop a `bulletin serve` process as Ctrl-C does."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
-    def __init__(self, ws_url: str):
-        import websocket
 
-        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self.next_id = 0
+def test_serve_listens_on_the_host_asked_and_only_there(feed_dir):
+    """--host 127.0.0.2 (another loopback address): served there, refused on 127.0.0.1 at the same port."""
+    process, base = start_cli_server(feed_dir, "--host", "127.0.0.2")
+    try:
+        assert base.startswith("http://127.0.0.2:")
+        status, _, body = fetch(base + MP3_PATH)
+        assert status == 200 and body == (feed_dir / MP3_PATH.lstrip("/")).read_bytes()
+        port = base.rsplit(":", 1)[1]
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+    finally:
+        stop(process)
 
-    def call(self, method: str, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise AssertionError(f"{method}: {message['error']}")
-                return message["result"]
 
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def close(self):
-        self.ws.close()
+def test_serve_on_an_address_this_machine_lacks_is_one_line(feed_dir):
+    """192.0.2.1 is reserved for documentation (RFC 5737): binding to it fails, nothing is sent anywhere."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bulletin", "serve", str(feed_dir), "--host", "192.0.2.1", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+    )
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: cannot listen on 192.0.2.1:0")
 
 
 @pytest.fixture
 def browser(tmp_path):
     """Headless chromium with remote debugging; yields a DevTools client on a blank page."""
-    profile = tmp_path / "chromium-profile"
-    process = subprocess.Popen(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-default-apps",
-            "--mute-audio",
-            "--autoplay-policy=no-user-gesture-required",
-            f"--user-data-dir={profile}",
-            "--remote-debugging-port=0",
-            "--remote-debugging-address=127.0.0.1",
-            "--window-size=1000,1300",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        active = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (active.exists() and active.read_text().count("\n") >= 1):
-            assert process.poll() is None, "chromium exited at start"
-            assert time.monotonic() < deadline, "chromium did not open its DevTools port within 30 s"
-            time.sleep(0.1)
-        port = active.read_text().split()[0]
-        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
-        page = next(t for t in targets if t.get("type") == "page")
-        client = DevTools(page["webSocketDebuggerUrl"])
+    with chromium(tmp_path / "chromium-profile") as client:
         yield client
-        client.close()
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 PAGE_PROBE = """
@@ -294,8 +251,7 @@ new Promise((resolve) => {
 """
 
 
-@needs_chromium
-def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, browser):
+def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, browser, tmp_path):
     process, base = start_cli_server(feed_dir)
     try:
         browser.call("Page.enable")
@@ -338,15 +294,21 @@ def test_browser_plays_the_page_with_metadata_captions_and_chapters(feed_dir, br
             })""")
         assert caption == "Récolte"  # the cue active at 1.5 s, shown under the player
         browser.evaluate("document.querySelectorAll('audio').forEach((a) => a.pause())")
+        # What a visitor sees: the heading drawn where the layout puts it, on a plain page background.
+        box = browser.evaluate(
+            "(() => { const r = document.querySelector('h1').getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom]; })()"
+        )
         shot = browser.call("Page.captureScreenshot", format="png")
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "serve-index.png"
+        screenshot = tmp_path / "serve-index.png"  # a temp dir: test artifacts never land in the checkout
         screenshot.write_bytes(base64.b64decode(shot["data"]))
-        assert screenshot.stat().st_size > 5000
+        from PIL import Image
+
+        image = Image.open(screenshot).convert("L")
+        heading = image.crop(tuple(round(v) for v in box))
+        dark, light = heading.getextrema()
+        assert light - dark > 100, "the heading is not drawn (no contrast where it should be)"
+        background = image.getpixel((image.width - 2, image.height - 2))
+        assert abs(background - light) < 40  # the heading's light pixels are the page background
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -15,9 +15,10 @@ from bulletin.engines.base import VoiceOptions
 from bulletin.engines.factory import open_voice
 from bulletin.engines.presets import get_preset
 from bulletin.errors import BulletinError
-from bulletin.locations import find_data_file
 from bulletin.qa import listen
 from bulletin.qa.listen import HeardWord, check_bulletin, normalise_for_wer
+
+from helpers import kokoro_assets_or_skip, skip_or_fail
 
 SCRIPT = [
     ("headline", "Le président a annoncé mardi une réforme de la constitution."),
@@ -32,21 +33,20 @@ def recogniser():
     try:
         model_dir = listen.find_whisper_model()
     except BulletinError as error:
-        pytest.skip(f"{error}")
+        skip_or_fail(f"{error}")
     try:
         import faster_whisper  # noqa: F401
         import jiwer  # noqa: F401
     except ImportError:
-        pytest.skip("faster-whisper/jiwer not installed: pip install -e '.[qa]'")
+        skip_or_fail("faster-whisper/jiwer not installed: pip install -e '.[qa]'")
     return listen.load_recogniser(model_dir)
 
 
 @pytest.fixture(scope="session")
 def bulletin_audio(tmp_path_factory):
     """A small bulletin spoken by fr-siwis: (samples, rate, segments with their times)."""
+    kokoro_assets_or_skip()
     preset = get_preset("fr-siwis")
-    if find_data_file(f"kokoro/{preset.model}") is None or find_data_file("kokoro/ff_siwis.npz") is None:
-        pytest.skip("Kokoro assets not found: run `python scripts/assemble_assets.py` to build them")
     voice = open_voice(preset, VoiceOptions())
     rate = voice.sample_rate
     pause = np.zeros(int(PAUSE_S * rate), dtype=np.float32)
@@ -161,28 +161,49 @@ def test_one_misheard_word_in_a_short_segment_is_not_flagged(tmp_path, monkeypat
     assert not report.flagged  # one word error only: the recogniser's as likely as the voice's
 
 
-def test_a_segment_flagged_on_the_whole_file_is_heard_again_alone(tmp_path, monkeypatch):
-    # Whole-file pass: the garbled first segment swallowed the second one's words.
-    monkeypatch.setattr(listen, "transcribe", lambda *args, **kwargs: [HeardWord("blabla", 0.2, 2.0)])
-    alone = {
-        1: [
-            HeardWord("merci", 2.1, 2.4),
-            HeardWord("de", 2.4, 2.5),
-            HeardWord("votre", 2.5, 2.7),
-            HeardWord("écoute", 2.7, 3.0),
-        ]
-    }
-    monkeypatch.setattr(
-        listen,
-        "_recognise_segments",
-        lambda path, script, recogniser, indices: {
-            index: alone.get(index, [HeardWord("blabla", 0.2, 2.0)]) for index in indices
-        },
-    )
+class ToneRecogniser:
+    """A stand-in for Whisper that "hears" by pitch: 880 Hz is "merci de votre écoute", anything else "blabla".
+
+    On the whole file (``whole_samples`` long, at 16 kHz) it hears one "blabla" over the first two
+    seconds, as Whisper does when a garbled segment swallows its neighbour; on a shorter clip it
+    hears the clip's pitch.
+    """
+
+    def __init__(self, whole_samples: int) -> None:
+        self.whole_samples = whole_samples
+        self.clips: list[float] = []
+
+    def transcribe(self, audio, **options):
+        from types import SimpleNamespace as Word
+
+        if audio.size >= self.whole_samples:
+            words = [Word(word=" blabla", start=0.2, end=2.0, probability=0.9)]
+        else:
+            spectrum = np.abs(np.fft.rfft(audio))
+            pitch_hz = np.argmax(spectrum) * 16000 / audio.size
+            self.clips.append(pitch_hz)
+            said = "merci de votre écoute" if abs(pitch_hz - 880) < 20 else "blabla"
+            words = [
+                Word(word=f" {text}", start=0.1 + 0.2 * n, end=0.25 + 0.2 * n, probability=0.9)
+                for n, text in enumerate(said.split())
+            ]
+        return iter([Word(words=words)]), None
+
+
+def test_a_segment_flagged_on_the_whole_file_is_heard_again_alone(tmp_path):
+    """Both segments fail on the whole file; heard again on its own stretch of audio, the second one passes."""
+    rate = 16000
+    t = np.arange(int(3.5 * rate)) / rate
+    samples = np.where(t < 2.0, np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 880 * t)) * (t < 3.0) * 0.3
+    audio = tmp_path / "x.wav"
+    soundfile.write(audio, samples.astype(np.float32), rate)
     script = [("body", "Les marchés ont ouvert en hausse.", 0.0, 2.0), ("sign-off", "Merci de votre écoute.", 2.1, 3.0)]
-    report = check_bulletin(tmp_path / "x.mp3", script, recogniser=object())
+    recogniser = ToneRecogniser(whole_samples=samples.size)
+    report = check_bulletin(audio, script, recogniser=recogniser)
+    assert sorted(round(pitch) for pitch in recogniser.clips) == [440, 880]  # each flagged segment, from its own audio
     assert [row.index for row in report.flagged] == [0]
-    assert report.segments[1].wer == 0.0 and not report.passed
+    assert report.segments[1].wer == 0.0 and report.segments[1].heard == "merci de votre écoute"
+    assert report.segments[0].heard == "blabla" and not report.passed
 
 
 def test_load_script_json_reads_the_sidecar(tmp_path):

@@ -1,7 +1,7 @@
 """Hear it for real: the example article spoken by the Kokoro voice, then heard back by Whisper.
 
 Runs the real CLI end to end (`generate --voice fr-siwis --check`, `check`); skips with the
-reason only when scripts/assemble_assets.py has not assembled the models.
+reason only when scripts/assemble_assets.py has not assembled the models (and fails under CI).
 """
 
 from __future__ import annotations
@@ -11,18 +11,7 @@ import json
 import pytest
 import soundfile
 
-from helpers import kokoro_assets_or_skip
-
-
-def whisper_or_skip() -> None:
-    from bulletin.errors import BulletinError
-    from bulletin.qa.listen import find_whisper_model
-
-    pytest.importorskip("faster_whisper", reason="the qa extra is not installed: pip install -e '.[qa]'")
-    try:
-        find_whisper_model()
-    except BulletinError as error:
-        pytest.skip(str(error))
+from helpers import kokoro_assets_or_skip, whisper_or_skip
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +52,7 @@ def test_check_flags_a_reversed_segment(kokoro_bulletin, tmp_path, cli):
     samples[start:end] = samples[start:end][::-1].copy()  # same sound, reversed: unintelligible
     broken = tmp_path / "broken.mp3"
     soundfile.write(broken, samples, rate, format="MP3", subtype="MPEG_LAYER_III")
+    del script["audio_sha256"]  # a script made by hand for the edited audio records no checksum
     (tmp_path / "broken.script.json").write_text(json.dumps(script), encoding="utf-8")
     result = cli("check", broken, "--json")
     assert result.returncode == 1
@@ -76,3 +66,20 @@ def test_check_flags_a_reversed_segment(kokoro_bulletin, tmp_path, cli):
 def test_check_of_a_missing_file_is_one_line(cli, tmp_path):
     result = cli("check", tmp_path / "absent.mp3")
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no such audio file" in result.stderr
+
+
+def test_check_script_and_max_wer_options(kokoro_bulletin, tmp_path, cli):
+    """--script finds the script elsewhere than beside the audio; --max-wer sets the limit the report applies."""
+    result, out = kokoro_bulletin
+    heard = json.loads(result.stdout)["check"]
+    assert heard["passed"] and heard["overall_wer"] > 0  # passes at the default 0.25, so only the limit can fail it
+    alone = tmp_path / "alone.mp3"
+    alone.write_bytes(out.read_bytes())  # no sidecars beside this copy
+    missing = cli("check", alone)
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "alone.script.json" in missing.stderr
+    strict = cli("check", alone, "--script", out.with_name("siwis.script.json"), "--max-wer", "0.0", "--json")
+    assert strict.returncode == 1, strict.stderr
+    report = json.loads(strict.stdout)
+    assert report["max_wer"] == 0.0 and not report["passed"]
+    assert report["overall_wer"] == pytest.approx(heard["overall_wer"], abs=0.02)
+    assert len(report["segments"]) == len(heard["segments"])

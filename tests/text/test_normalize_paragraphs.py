@@ -8,7 +8,7 @@ import pytest
 
 from bulletin.text.article import read_article
 from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, outside, speakable
-from bulletin.text.segment import build_script, split_sentences
+from bulletin.text.segment import build_script
 
 LEXICON = load_lexicon()
 
@@ -116,18 +116,9 @@ PARAGRAPHS = [
 ]
 
 
-def test_there_are_at_least_ten_paragraphs():
-    assert len(PARAGRAPHS) >= 10
-
-
 @pytest.mark.parametrize(("written", "spoken"), PARAGRAPHS)
 def test_paragraph_is_read_as_a_newsreader_reads_it(written, spoken):
     assert speakable(written, FRENCH_ALPHABET, LEXICON) == spoken
-
-
-@pytest.mark.parametrize(("written", "spoken"), PARAGRAPHS)
-def test_paragraph_keeps_its_sentences(written, spoken):
-    assert len(split_sentences(spoken)) == len(split_sentences(written))
 
 
 def test_example_article_is_fully_speakable(example_article):

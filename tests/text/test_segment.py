@@ -56,20 +56,76 @@ def test_over_long_sentence_split_at_clause_punctuation():
     assert " ".join(pieces) == sentence
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.text(alphabet="abcdefghij éèà,;:", min_size=1, max_size=80).map(str.strip).filter(bool),
-        min_size=1,
-        max_size=12,
+WORDS = st.text(alphabet="abcdefghijéèàç", min_size=1, max_size=9)
+# A sentence: capitalised like a real one, so that the sentence-end rule can fire; its last word is
+# never an abbreviation or an initial ("etc.", "J."), and clause punctuation may sit inside it.
+SENTENCES = st.builds(
+    lambda words, clauses, last, end: (
+        " ".join(w + clause for w, clause in zip([words[0].capitalize(), *words[1:]], clauses + [""] * len(words)))
+        + f" {last}{end}"
     ),
-    st.integers(40, 300),
+    st.lists(WORDS, min_size=1, max_size=14),
+    st.lists(st.sampled_from(["", "", "", ",", ";", ":"]), max_size=14),
+    st.sampled_from(["demain", "hier", "ici", "encore", "aussi"]),
+    st.sampled_from([".", ".", "!", "?", "…"]),
 )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SENTENCES, min_size=1, max_size=12), st.integers(40, 300))
 def test_split_keeps_every_word_and_the_limit(sentences, limit):
-    text = " ".join(sentence + "." for sentence in sentences)
+    text = " ".join(sentences)
+    assert split_sentences(text) == sentences  # the generated text does reach the sentence rule
     pieces = split_paragraph(text, limit)
     assert " ".join(pieces).split() == text.split()
-    assert all(len(piece) <= limit for piece in pieces)
+    assert all(len(piece) <= limit or " " not in piece for piece in pieces)  # a word longer than a segment: whole
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SENTENCES, min_size=1, max_size=12), st.integers(40, 300))
+def test_pieces_are_whole_sentences_packed_up_to_the_limit(sentences, limit):
+    """When every sentence fits the limit, a piece is a run of whole sentences and takes the next one if it fits."""
+    sentences = [sentence for sentence in sentences if len(sentence) <= limit] or ["Court."]
+    pieces = split_paragraph(" ".join(sentences), limit)
+    runs, start = [], 0
+    for piece in pieces:  # each piece must be the next sentences, whole
+        for end in range(start + 1, len(sentences) + 1):
+            if " ".join(sentences[start:end]) == piece:
+                runs.append((start, end))
+                start = end
+                break
+        else:
+            raise AssertionError(f"{piece!r} is not a run of whole sentences from {sentences[start:]!r}")
+    assert start == len(sentences)
+    for piece, (_, end) in zip(pieces, runs[:-1]):  # greedy: a piece ends only where the next sentence won't fit
+        assert len(piece) + 1 + len(sentences[end]) > limit
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(SENTENCES, min_size=1, max_size=4).map(" ".join),
+    st.lists(st.lists(SENTENCES, min_size=1, max_size=8).map(" ".join).map(str.rstrip), min_size=1, max_size=4),
+    st.booleans(),
+    st.integers(40, 120),
+)
+def test_no_segment_is_longer_than_max_chars_not_even_the_headline(title, paragraphs, open_ended, limit):
+    """--max-chars bounds every segment, the closing period included; every paragraph ends closed."""
+    if open_ended:  # paragraphs whose last sentence lacks its punctuation: the script adds a period
+        paragraphs = [paragraph.rstrip(".!?…") for paragraph in paragraphs]
+    script = build_script(Article(title=title, paragraphs=tuple(paragraphs), source="Agence"), max_chars=limit)
+    assert all(len(segment.text) <= limit for segment in script.segments)
+    ends = [
+        s
+        for s, after in zip(script.segments, script.segments[1:] + (None,))
+        if not after or after.paragraph != s.paragraph
+    ]
+    assert all(segment.text.endswith((".", "!", "?", "…")) for segment in ends)
+
+
+def test_a_long_headline_is_cut_like_a_paragraph():
+    title = "Le président kazakh confirme que son pays a fait face à une tentative de coup d'État"
+    headline = [s.text for s in build_script(Article(title=title, paragraphs=("Texte.",)), max_chars=60).segments][:2]
+    assert headline == ["Le président kazakh confirme que son pays a fait face à une", "tentative de coup d'État."]
 
 
 def test_script_roles_and_order(example_article):
@@ -80,6 +136,58 @@ def test_script_roles_and_order(example_article):
     assert script.segments[1].text.startswith("Astana, 10 janvier. Le président du Kazakhstan")
     assert {segment.paragraph for segment in script.segments if segment.role in ("lead", "body")} == set(range(8))
     assert all(len(segment.text) <= 250 for segment in script.segments)
+
+
+def test_only_the_first_paragraph_is_the_lead():
+    article = Article(
+        title="Le titre",
+        paragraphs=(
+            "Premier paragraphe sans point",
+            "Deuxième paragraphe ! Encore une phrase",
+            "Une phrase assez longue pour dépasser la limite de cinquante. Puis une autre, plus courte",
+        ),
+        source="AFP",
+        dateline="Paris, 3 mars",
+    )
+    script = build_script(article, max_chars=70)
+    assert [(s.role, s.paragraph, s.text) for s in script.segments] == [
+        ("headline", -1, "Le titre."),
+        ("lead", 0, "Paris, 3 mars. Premier paragraphe sans point."),
+        ("body", 1, "Deuxième paragraphe ! Encore une phrase."),
+        ("body", 2, "Une phrase assez longue pour dépasser la limite de cinquante."),
+        ("body", 2, "Puis une autre, plus courte."),
+        ("source", -1, "Source : AFP."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "last"),
+    [
+        ("Il pleut", "Il pleut."),
+        ("Il pleut !", "Il pleut !"),
+        ("Vraiment ?", "Vraiment ?"),
+        ("Et puis…", "Et puis…"),
+        ("Une phrase assez longue pour remplir la limite. Une autre qui ne finit pas", "Une autre qui ne finit pas."),
+    ],
+)
+def test_the_last_segment_of_a_paragraph_closes_its_sentence(paragraph, last):
+    """The voice's intonation falls only on sentence punctuation: a paragraph never ends open."""
+    script = build_script(Article(title="T", paragraphs=(paragraph, "Suite.")), max_chars=50)
+    pieces = [s.text for s in script.segments if s.paragraph == 0]
+    assert pieces[-1] == last
+    if len(pieces) > 1:
+        assert pieces[0] == "Une phrase assez longue pour remplir la limite."
+
+
+def test_every_paragraph_of_the_example_has_its_role(example_article):
+    """The example's 8 paragraphs: the first is the lead (with the dateline), the other 7 are body."""
+    script = build_script(read_article(example_article))
+    by_paragraph = {}
+    for segment in script.segments:
+        by_paragraph.setdefault(segment.paragraph, set()).add(segment.role)
+    assert by_paragraph == {-1: {"headline", "source"}, 0: {"lead"}, **{n: {"body"} for n in range(1, 8)}}
+    assert [s.role for s in script.segments].count("headline") == 1
+    assert script.segments[0].role == "headline" and script.segments[-1].role == "source"
 
 
 def test_script_uses_speak_function_before_cutting():

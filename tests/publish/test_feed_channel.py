@@ -1,0 +1,123 @@
+"""The channel around the episodes: a cover always, podcast:locked, a remembered config, local times."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from lxml import etree
+from PIL import Image
+
+from bulletin.assets import artwork_bytes
+from bulletin.errors import BulletinError
+from bulletin.pipeline import publish_file
+from bulletin.publish.channel import load_channel
+from bulletin.publish.episodes import publish
+from bulletin.publish.rss import NS_PODCAST
+
+from helpers import make_bulletin, make_channel
+
+BASE = "https://example.org/podcast"
+T0 = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)
+NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": NS_PODCAST}
+CHANNEL_TOML = """[channel]
+title = "Le journal de RHC"
+description = "Les nouvelles du jour."
+author = "Radio Havane Cuba"
+owner_email = "podcast@example.org"
+artwork = "cover.png"
+base_url = "https://example.org/podcast"
+{extra}
+"""
+
+
+def read_feed(feed_dir: Path):
+    """(feedparser result, podcastparser result, lxml channel element) of DIR/feed.xml."""
+    podcastparser.Namespace.NAMESPACES.setdefault(NS_PODCAST, "podcast")
+    parsed = feedparser.parse(str(feed_dir / "feed.xml"))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    with open(feed_dir / "feed.xml", "rb") as handle:
+        gpodder = podcastparser.parse(f"{BASE}/feed.xml", handle)
+    return parsed, gpodder, etree.parse(str(feed_dir / "feed.xml")).getroot().find("channel")
+
+
+def write_config(folder: Path, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    cover = Image.new("RGB", (1400, 1400), (200, 30, 30))
+    cover.save(folder / "cover.png")
+    config = folder / "podcast.toml"
+    config.write_text(CHANNEL_TOML.format(extra=extra), encoding="utf-8")
+    return config
+
+
+def test_a_channel_without_artwork_gets_the_bundled_1400_px_cover(tmp_path):
+    feed_dir = tmp_path / "public"
+    publish(make_bulletin(tmp_path / "src"), feed_dir, make_channel(), now=T0)
+    parsed, gpodder, channel = read_feed(feed_dir)
+    assert channel.find("itunes:image", NS).get("href") == f"{BASE}/artwork.png"
+    assert parsed.feed.image.href == f"{BASE}/artwork.png" and gpodder["cover_url"] == f"{BASE}/artwork.png"
+    assert (feed_dir / "artwork.png").read_bytes() == artwork_bytes()
+    assert Image.open(io.BytesIO(artwork_bytes())).size == (1400, 1400)
+    page = (feed_dir / "index.html").read_text(encoding="utf-8")
+    assert '<img class="art" src="https://example.org/podcast/artwork.png"' in page
+
+
+@pytest.mark.parametrize(("locked", "expected"), [(None, "yes"), (True, "yes"), (False, "no")])
+def test_podcast_locked_defaults_to_yes_with_the_owner(tmp_path, locked, expected):
+    extra = "" if locked is None else f"locked = {'true' if locked else 'false'}"
+    feed_dir = tmp_path / "public"
+    publish(make_bulletin(tmp_path / "src"), feed_dir, load_channel(write_config(tmp_path / "conf", extra)), now=T0)
+    _, _, channel = read_feed(feed_dir)
+    element = channel.find("podcast:locked", NS)
+    assert element.text == expected and element.get("owner") == "podcast@example.org"
+
+
+def test_publish_remembers_the_channel_it_was_first_given(tmp_path, monkeypatch):
+    config = write_config(tmp_path / "conf")
+    feed_dir = tmp_path / "public"
+    first = publish_file(make_bulletin(tmp_path / "src"), feed_dir, config, now=T0)
+    remembered = feed_dir / "podcast.toml"
+    assert remembered.is_file()
+    config.unlink()  # the original is gone, and the next publish runs from elsewhere without --config
+    (tmp_path / "conf" / "cover.png").unlink()
+    monkeypatch.chdir(tmp_path)
+    second = publish_file(make_bulletin(tmp_path / "src", "2026-11-26-la-recolte", freq_hz=330), feed_dir, now=T0)
+    assert second.status == "added" and first.audio_url.startswith(BASE)
+    parsed, _, channel = read_feed(feed_dir)
+    assert parsed.feed.title == "Le journal de RHC" and parsed.feed.author == "Radio Havane Cuba"
+    assert channel.find("itunes:image", NS).get("href") == f"{BASE}/artwork.png"
+    assert Image.open(feed_dir / "artwork.png").getpixel((0, 0)) == (200, 30, 30)  # their cover, still
+    assert len(parsed.entries) == 2
+    other = tmp_path / "other.toml"
+    other.write_text(
+        CHANNEL_TOML.format(extra="").replace("Le journal de RHC", "Autre").replace('artwork = "cover.png"\n', ""),
+        encoding="utf-8",
+    )
+    before = remembered.read_bytes()
+    publish_file(make_bulletin(tmp_path / "src", "2026-11-27-autre"), feed_dir, other, now=T0)
+    assert remembered.read_bytes() == before  # the first channel stays the remembered one
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown", "offset"),
+    [(None, "2026-11-25 08:00 CET", "+01:00"), ('"America/Havana"', "2026-11-25 02:00 CST", "-05:00")],
+)
+def test_the_page_shows_times_in_the_channel_zone_with_iso_datetime(tmp_path, zone, shown, offset):
+    extra = "" if zone is None else f"timezone = {zone}"
+    feed_dir = tmp_path / "public"
+    publish(make_bulletin(tmp_path / "src"), feed_dir, load_channel(write_config(tmp_path / "c", extra)), now=T0)
+    page = (feed_dir / "index.html").read_text(encoding="utf-8")
+    (value, text) = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', page).groups()
+    moment = datetime.fromisoformat(value)  # ISO 8601, not an RFC 2822 date
+    assert moment == T0 and value.endswith(offset) and text == shown
+
+
+def test_an_unknown_time_zone_is_one_clear_error(tmp_path):
+    config = write_config(tmp_path, 'timezone = "Europe/Atlantis"')
+    with pytest.raises(BulletinError, match=r"podcast.toml: timezone 'Europe/Atlantis' is not an IANA time zone"):
+        load_channel(config)

@@ -1,0 +1,212 @@
+"""French readings that newsreaders get right and the normaliser used to get wrong (issue 17), one table per class.
+
+Where a number is read, the expected words come from num2words, an independent oracle
+(the code under test only calls it for plain cardinals; grouping, units and agreement are ours).
+"""
+
+from __future__ import annotations
+
+import pytest
+from num2words import num2words
+
+from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable
+
+LEXICON = load_lexicon()
+
+
+def n(number: int) -> str:
+    """The French cardinal of ``number``, by num2words."""
+    return num2words(number, lang="fr")
+
+
+def say(text: str) -> str:
+    return speakable(text, FRENCH_ALPHABET, LEXICON)
+
+
+THOUSANDS = [
+    ("780'000 habitants", f"{n(780000)} habitants"),
+    ("1'250'000 francs", f"{n(1250000)} francs"),
+    ("12’500 manifestants", f"{n(12500)} manifestants"),
+    ("un budget de 3'400 francs", f"un budget de {n(3400)} francs"),
+    ("2.500 euros", f"{n(2500)} euros"),
+    ("1.234.567 personnes", f"{n(1234567)} personnes"),
+    ("10.000 manifestants", f"{n(10000)} manifestants"),
+    ("780'000 km²", f"{n(780000)} kilomètres carrés"),
+    ("2.500 €", f"{n(2500)} euros"),
+    ("25 000 000 d'euros", f"{n(25000000)} d'euros"),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), THOUSANDS)
+def test_thousands_grouped_by_apostrophe_dot_or_space(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1/3 des voix", "un tiers des voix"),
+        ("2/3 des députés", "deux tiers des députés"),
+        ("3/4 des élèves", "trois quarts des élèves"),
+        ("1/4 des sièges", "un quart des sièges"),
+        ("1/2 litre", "un demi litre"),
+        ("1/2 heure", "une demie heure"),
+        ("½ journée", "une demie journée"),
+        ("1 ½ heure", "une heure et demie"),
+        ("2 ½ ans", "deux ans et demi"),
+        ("2/5 des votes", "deux cinquièmes des votes"),
+        ("3/10 du budget", "trois dixièmes du budget"),
+        ("24/7", "vingt-quatre sur sept"),
+        ("une note de 15/20", "une note de quinze sur vingt"),
+        ("7/10", "sept sur dix"),
+    ],
+)
+def test_vulgar_fractions(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1 013 hPa", f"{n(1013)} hectopascals"),
+        ("une pression de 985 hPa", f"une pression de {n(985)} hectopascals"),
+        ("1 hPa", "un hectopascal"),
+        ("12 mm de pluie", f"{n(12)} millimètres de pluie"),
+        ("0,5 mm", "zéro virgule cinq millimètre"),
+        ("50 m²", f"{n(50)} mètres carrés"),
+        ("1,5 m²", "un virgule cinq mètre carré"),
+        ("3 km²", f"{n(3)} kilomètres carrés"),
+        ("200 kWh", f"{n(200)} kilowattheures"),
+        ("1,2 kWh", "un virgule deux kilowattheure"),
+        ("le prix du kWh", "le prix du kilowattheure"),
+        ("des centaines de kWh", "des centaines de kilowattheures"),
+        ("30 MW", f"{n(30)} mégawatts"),
+        ("1 MW", "un mégawatt"),
+        ("2 Md€", f"{n(2)} milliards d'euros"),
+        ("1,5 Md€", "un virgule cinq milliard d'euros"),
+        ("3 Mds €", f"{n(3)} milliards d'euros"),
+    ],
+)
+def test_units(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("le 4x100 m", f"le {n(4)} fois {n(100)} mètres"),
+        ("le relais 4 x 400 m", f"le relais {n(4)} fois {n(400)} mètres"),
+        ("un 4x4", "un quatre-quatre"),
+        ("trois 4x4 garés", "trois quatre-quatre garés"),
+        ("3x2 voies", f"{n(3)} fois {n(2)} voies"),
+        ("4×100 m", f"{n(4)} fois {n(100)} mètres"),
+    ],
+)
+def test_times_sign_between_numbers(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1 000 000 $", f"{n(1000000)} de dollars"),
+        ("1 000 000 000 €", f"{n(1000000000)} d'euros"),
+        ("2 000 000 €", f"{n(2000000)} d'euros"),
+        ("1 000 000 personnes", f"{n(1000000)} de personnes"),
+        ("3 000 000 habitants", f"{n(3000000)} d'habitants"),
+        ("1 000 000 km²", f"{n(1000000)} de kilomètres carrés"),
+        ("2 500 000 personnes", f"{n(2500000)} personnes"),
+        ("1 000 000 d'habitants", f"{n(1000000)} d'habitants"),
+        ("1 000 000 et demi", f"{n(1000000)} et demi"),
+    ],
+)
+def test_de_after_million_and_milliard_before_a_noun(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("les XIXe Jeux olympiques", "les dix-neuvièmes Jeux olympiques"),
+        ("des XXe Rencontres", "des vingtièmes Rencontres"),
+        ("les 3e Jeux", "les troisièmes Jeux"),
+        ("aux 24e Assises", "aux vingt-quatrièmes Assises"),
+        ("le XIXe siècle", "le dix-neuvième siècle"),
+        ("les XIXe et XXe siècles", "les dix-neuvième et vingtième siècles"),
+        ("les 3es places", "les troisièmes places"),
+    ],
+)
+def test_plural_ordinals(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("M. Bruno LE MAIRE a dit", "monsieur Bruno Le Maire a dit"),
+        ("Mme Élisabeth BORNE", "madame Élisabeth Borne"),
+        ("M. Manuel VALLS", "monsieur Manuel Valls"),
+        ("Mme BORNE, Première ministre", "madame Borne, Première ministre"),
+        ("le général DE GAULLE", "le général De Gaulle"),
+        ("Bruno LE MAIRE, ministre", "Bruno Le Maire, ministre"),
+        ("Jean D'ORMESSON", "Jean D'Ormesson"),
+        # capitals that are not names stay sigles
+        ("Agence AFP", "Agence a effe pé"),
+        ("Banque BNP", "Banque bé enne pé"),
+        ("LA POLICE ARRÊTE UN SUSPECT", "la police arrête un suspect"),
+    ],
+)
+def test_surnames_in_capitals_are_read_as_names(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("SUD-Rail appelle à la grève", "Sud-Rail appelle à la grève"),
+        ("SUD-Éducation", "Sud-Éducation"),
+        ("la CFE-CGC", "la cé effe eu cé gé cé"),
+        ("FO-Cheminots", "effe o Cheminots"),
+        ("SNCF-Réseau", "esse enne cé effe Réseau"),
+        ("CGT-Cheminots", "cé gé té Cheminots"),
+    ],
+)
+def test_hyphenated_sigle_compounds(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("sur www.radiofrance.fr", "sur radiofrance point fr"),
+        ("sur https://www.radiohc.cu/fr/noticias", "sur radiohc point cu"),
+        ("sur radio.fr", "sur radio point fr"),
+        ("écrivez à contact@rfi.fr", "écrivez à contact arobase rfi point fr"),
+        ("suivez @franceinfo", "suivez arobase franceinfo"),
+        ("selon @EmmanuelMacron", "selon arobase Emmanuel Macron"),
+        ("avec #BalanceTonPorc", "avec hashtag Balance Ton Porc"),
+        ("le mot-clé #JO2024", f"le mot-clé hashtag ji o {n(2024)}"),
+    ],
+)
+def test_web_addresses_and_handles_are_said_not_dropped(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("à 12h", "à midi"),
+        ("à 12 h 30", "à midi trente"),
+        ("à 12:15", "à midi quinze"),
+        ("à 0h", "à minuit"),
+        ("à 0h15", "à minuit quinze"),
+        ("00:30", "minuit trente"),
+        ("de 12h à 14h", "de midi à quatorze heures"),
+        ("pendant 12h", "pendant douze heures"),
+        ("12h de route", "douze heures de route"),
+        ("en 12h", "en douze heures"),
+        ("24h sur 24", "vingt-quatre heures sur vingt-quatre"),
+    ],
+)
+def test_noon_and_midnight(written, spoken):
+    assert say(written) == spoken

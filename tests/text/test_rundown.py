@@ -1,0 +1,206 @@
+"""The words of a newscast: times said right, greeting and sign-off from a station TOML, the script's frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bulletin.errors import RequestError
+from bulletin.text.article import Article
+from bulletin.text.rundown import (
+    Rundown,
+    Station,
+    air_time,
+    fill,
+    load_station,
+    newscast_script,
+    parse_air_time,
+    sentence_segments,
+    spoken_time,
+)
+from bulletin.text.segment import Script, Segment
+
+from helpers import ROOT
+
+
+@pytest.mark.parametrize(
+    "hour, minute, said",
+    [
+        (0, 0, "minuit"),
+        (8, 0, "huit heures"),
+        (12, 0, "midi"),
+        (18, 30, "dix-huit heures trente"),
+        (1, 0, "une heure"),
+        (21, 1, "vingt et une heures une"),
+        (12, 15, "midi quinze"),
+        (0, 45, "minuit quarante-cinq"),
+        (23, 58, "vingt-trois heures cinquante-huit"),
+    ],
+)
+def test_times_are_said_as_on_air(hour, minute, said):
+    assert spoken_time(dt.time(hour, minute)) == said
+
+
+@pytest.mark.parametrize(
+    "now, air",
+    [
+        ("2026-12-01 23:58", "2026-12-02 00:00"),  # two minutes to midnight: the next newscast is midnight's
+        ("2026-12-01 07:58", "2026-12-01 08:00"),
+        ("2026-12-01 08:00", "2026-12-01 08:00"),
+        ("2026-12-01 11:31", "2026-12-01 12:00"),
+        ("2026-12-01 18:05", "2026-12-01 19:00"),
+    ],
+)
+def test_the_air_time_is_the_next_full_hour(now, air):
+    assert air_time(dt.datetime.fromisoformat(now)) == dt.datetime.fromisoformat(air)
+
+
+def test_the_air_time_follows_the_station_rhythm():
+    assert air_time(dt.datetime(2026, 12, 1, 18, 5), every_min=30) == dt.datetime(2026, 12, 1, 18, 30)
+
+
+@pytest.mark.parametrize(
+    "at, greeting, signoff",
+    [
+        (
+            (0, 0),
+            "Il est minuit, voici le journal de Radio Havane Cuba.",
+            "C'était le journal de minuit. Prochain journal à une heure.",
+        ),
+        (
+            (8, 0),
+            "Il est huit heures, voici le journal de Radio Havane Cuba.",
+            "C'était le journal de huit heures. Prochain journal à neuf heures.",
+        ),
+        (
+            (12, 0),
+            "Il est midi, voici le journal de Radio Havane Cuba.",
+            "C'était le journal de midi. Prochain journal à treize heures.",
+        ),
+        (
+            (18, 30),
+            "Il est dix-huit heures trente, voici le journal de Radio Havane Cuba.",
+            "C'était le journal de dix-huit heures trente. Prochain journal à dix-neuf heures trente.",
+        ),
+        (
+            (23, 0),
+            "Il est vingt-trois heures, voici le journal de Radio Havane Cuba.",
+            "C'était le journal de vingt-trois heures. Prochain journal à minuit.",
+        ),
+        (
+            (1, 0),
+            "Il est une heure, voici le journal de Radio Havane Cuba.",
+            "C'était le journal d'une heure. Prochain journal à deux heures.",
+        ),
+    ],
+)
+def test_greeting_and_sign_off_say_the_time(at, greeting, signoff):
+    station = Station(name="Radio Havane Cuba")
+    assert fill(station.greeting, dt.time(*at), station) == greeting
+    assert fill(station.signoff, dt.time(*at), station) == signoff
+
+
+def test_two_minutes_to_midnight_the_greeting_says_minuit():
+    station = Station(name="Radio Test")
+    air = air_time(dt.datetime(2026, 12, 1, 23, 58)).time()
+    assert fill(station.greeting, air, station) == "Il est minuit, voici le journal de Radio Test."
+
+
+@pytest.mark.parametrize(
+    "name, greeting",
+    [
+        ("", "Il est onze heures, voici le journal."),
+        ("Europe Normandie", "Il est onze heures, voici le journal d'Europe Normandie."),
+        ("RCF", "Il est onze heures, voici le journal de RCF."),
+    ],
+)
+def test_the_station_name_is_elided_or_left_out(name, greeting):
+    station = Station(name=name)
+    assert fill(station.greeting, dt.time(11, 0), station) == greeting
+    assert fill(station.signoff, dt.time(11, 0), station).startswith("C'était le journal de onze heures.")
+
+
+def test_the_example_station_file_loads():
+    station = load_station(ROOT / "examples" / "station.toml")
+    assert station.name == "Radio Havane Cuba" and station.stories == 3
+    greeting = fill(station.greeting, dt.time(8, 0), station)
+    assert greeting == "Il est huit heures, voici le journal de Radio Havane Cuba."
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[station]\nnom = 'x'\n", "unknown key"),
+        ("[station]\nstories = 'trois'\n", "stories must be an integer"),
+        ("[station]\ngreeting = 'Il est {heure}'\n", "unknown placeholder"),
+        ("[station]\nstories = 0\n", "at least 1"),
+        ("[station\n", "cannot read station file"),
+    ],
+)
+def test_a_bad_station_file_names_the_file_and_the_key(tmp_path, text, message):
+    path = tmp_path / "station.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RequestError, match=message) as caught:
+        load_station(path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["8", "25:00", "8:61", "huit heures", ""])
+def test_a_bad_air_time_is_refused(text):
+    with pytest.raises(RequestError, match="HH:MM"):
+        parse_air_time(text)
+
+
+def test_parse_air_time_reads_both_spellings():
+    assert parse_air_time("8:00") == dt.time(8, 0) == parse_air_time("08h00")
+    assert parse_air_time("18:30") == dt.time(18, 30)
+
+
+def test_the_newscast_script_frames_the_stories():
+    articles = [
+        Article("Le port du Havre accueille un navire record", ("Le navire mesure quatre cents mètres.",)),
+        Article("La cathédrale de Rouen rouvre", ("Mille visiteurs sont venus.", "Les visites reprendront.")),
+    ]
+    script = newscast_script(articles, Rundown(Station(name="Radio Test")), dt.time(8, 0))
+    rows = [(s.role, s.story, s.text) for s in script.segments]
+    assert rows[0] == ("greeting", 0, "Il est huit heures, voici le journal de Radio Test.")
+    assert rows[1:3] == [
+        ("headlines", 0, "Le port du Havre accueille un navire record."),
+        ("headlines", 0, "La cathédrale de Rouen rouvre."),
+    ]
+    assert rows[3] == ("headline", 1, "Le port du Havre accueille un navire record.")
+    assert [r[1] for r in rows[3:-1]] == [1, 1, 2, 2, 2]
+    assert rows[-1] == ("signoff", 3, "C'était le journal de huit heures. Prochain journal à neuf heures.")
+    assert script.title == "Journal de 8 h"
+
+
+def test_sentence_segments_keep_the_dateline_with_the_first_sentence():
+    script = Script(
+        "t",
+        (
+            Segment("headline", "Titre."),
+            Segment("lead", "Rouen, trente novembre. La cathédrale a rouvert lundi. Mille visiteurs sont venus.", 0),
+        ),
+    )
+    assert [s.text for s in sentence_segments(script).segments] == [
+        "Titre.",
+        "Rouen, trente novembre. La cathédrale a rouvert lundi.",
+        "Mille visiteurs sont venus.",
+    ]
+
+
+def test_a_newscast_passes_phonemes_to_a_voice_that_takes_them():
+    from bulletin.text.article import parse_article
+    from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable_spans
+
+    lexicon = load_lexicon()
+    article = parse_article('Titre\n\nLe président <phoneme alphabet="ipa" ph="tɔkaˈjɛf">Tokáev</phoneme> arrive.')
+
+    def speak(text):
+        return speakable_spans(text, FRENCH_ALPHABET, lexicon)
+
+    kokoro = newscast_script([article], Rundown(), dt.time(8, 0), speak, 250, takes_phonemes=True)
+    other = newscast_script([article], Rundown(), dt.time(8, 0), speak, 250)
+    assert "tɔkaˈjɛf" in next(s.text for s in kokoro.segments if s.role == "lead")
+    assert next(s.text for s in other.segments if s.role == "lead") == "Le président Tokaïev arrive."
