@@ -4,7 +4,6 @@ transcripts that agree with the mix, the quality gate, beds, user jingles and ot
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 
 import imageio_ffmpeg
@@ -33,31 +32,6 @@ Des perturbations sont attendues jusqu'au week-end.
 
 (AFP)
 """
-
-
-def ebur128(path) -> tuple[float, float]:
-    """Return (integrated LUFS, true peak dBTP) as ffmpeg's ebur128 filter measures the decoded file."""
-    result = subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-nostats",
-            "-hide_banner",
-            "-i",
-            str(path),
-            "-filter_complex",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = result.stderr.rsplit("Summary:", 1)[1]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
-    return integrated, peak
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +84,7 @@ def test_loudness_preset_measured_by_ffmpeg(
         "--json",
     )
     assert result.returncode == 0, result.stderr
-    integrated, peak = ebur128(out)
+    integrated, peak = ffmpeg_loudness(out)
     assert abs(integrated - target) <= 0.5
     assert ceiling - 1.2 <= peak <= ceiling  # limited to the ceiling, not under some other one
     summary = json.loads(result.stdout)
@@ -136,7 +110,7 @@ def test_overrides_and_bitrate(tmp_path, cli, article, cache, tiny_voice_dir):
         "64",
     )
     assert result.returncode == 0, result.stderr
-    integrated, peak = ebur128(out)
+    integrated, peak = ffmpeg_loudness(out)
     assert abs(integrated + 19) <= 0.5 and peak <= -3
     from mutagen.mp3 import MP3
 
@@ -392,7 +366,7 @@ def test_other_formats(tmp_path, cli, article, cache, tiny_voice_dir, audio_form
     chapters = json.loads(out.with_suffix(".chapters.json").read_text(encoding="utf-8"))["chapters"]
     outro_s = soundfile.info(str(jingle_path("outro"))).duration
     assert ffmpeg_duration_s(out) == pytest.approx(chapters[-1]["startTime"] + outro_s, abs=0.05)
-    integrated, _ = ebur128(out)
+    integrated, _ = ffmpeg_loudness(out)
     assert abs(integrated + 16) <= 0.5
     if audio_format != "wav":
         import mutagen
