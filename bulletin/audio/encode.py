@@ -219,6 +219,8 @@ def write_audio(
         raise OutputError(f"unknown format {audio_format!r}; use mp3, wav, flac or ogg")
     container, subtype = formats[audio_format]
     with atomic_path(path) as temp:
+        # in blocks (2^20 frames): libsndfile's Vorbis writer overflows the stack (a segfault, no
+        # exception) when handed more than ~40 s in one call (python-soundfile #426, libsndfile #1095)
         _write_blocks(temp, _blocks_of(samples), dict(format=container, subtype=subtype))
         measured = refuse_empty(measure_file(temp), f"{audio_format} file")
         if audio_format in ("flac", "ogg"):
