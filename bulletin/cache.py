@@ -168,31 +168,34 @@ class SegmentCache:
 
 
 def _copy_verified(source: Path, temp: Path, record: dict, target: Path) -> None:
-    """Copy ``source`` into ``temp`` while hashing it; _Damaged unless it matches ``record``."""
+    """Copy ``source`` into ``temp`` while hashing it; _Damaged unless it matches ``record``.
+
+    A read error means a damaged render (_Damaged); a write error (a full disk, even when the
+    file is only created or closed) is the one-line error naming ``target``.
+    """
     digest = hashlib.sha256()
     size = 0
     try:
         reader = open(source, "rb")
     except OSError:
         raise _Damaged from None
-    with reader, open(temp, "wb") as writer:
-        while True:
-            try:
-                block = reader.read(1 << 20)
-            except OSError:
-                raise _Damaged from None
-            if not block:
-                break
-            digest.update(block)
-            size += len(block)
-            try:
-                writer.write(block)
-            except OSError as error:
-                raise cannot_write(target, error) from None
+    with reader:
         try:
-            writer.flush()
-            os.fsync(writer.fileno())
+            with open(temp, "wb") as writer:
+                while block := _read_block(reader):
+                    digest.update(block)
+                    size += len(block)
+                    writer.write(block)
+                writer.flush()
+                os.fsync(writer.fileno())
         except OSError as error:
             raise cannot_write(target, error) from None
     if not isinstance(record, dict) or record.get("bytes") != size or record.get("sha256") != digest.hexdigest():
         raise _Damaged
+
+
+def _read_block(reader) -> bytes:
+    try:
+        return reader.read(1 << 20)
+    except OSError:
+        raise _Damaged from None

@@ -45,6 +45,15 @@ __all__ = ["build_test_voice"]
 RATE_HZ = 44100
 
 
+def examples(count: int) -> int:
+    """Hypothesis examples for a property test: ``count``, or an eighth of it under mutmut.
+
+    Mutation testing runs a property test once per mutant it reaches (thousands of times);
+    ``MUTANT_UNDER_TEST`` is set only there (scripts/mutation.sh).
+    """
+    return max(10, count // 8) if "MUTANT_UNDER_TEST" in os.environ else count
+
+
 def make_channel(**overrides) -> Channel:
     """Return a complete test Channel."""
     values = dict(

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, outside, speakable
 
+from helpers import examples
+
 LEXICON = load_lexicon()
 LETTERS = "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ"
 ALPHABETS = {
@@ -125,7 +127,7 @@ TEXTS = st.one_of(
 
 
 @pytest.mark.parametrize("name", sorted(ALPHABETS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXTS, with_lexicon=st.booleans())
 def test_output_is_within_the_alphabet_and_never_raises(name, text, with_lexicon):
     alphabet = ALPHABETS[name]
@@ -134,7 +136,7 @@ def test_output_is_within_the_alphabet_and_never_raises(name, text, with_lexicon
 
 
 @pytest.mark.parametrize("name", sorted(ALPHABETS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXTS, with_lexicon=st.booleans(), say_urls=st.booleans())
 def test_normalising_twice_changes_nothing(name, text, with_lexicon, say_urls):
     alphabet = ALPHABETS[name]
@@ -143,14 +145,14 @@ def test_normalising_twice_changes_nothing(name, text, with_lexicon, say_urls):
     assert speakable(once, alphabet, lexicon, say_urls=say_urls) == once
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(text=TEXTS)
 def test_no_digit_is_ever_left(text):
     digits_alphabet = FRENCH_ALPHABET | frozenset("0123456789")
     assert not any(c.isdigit() for c in speakable(text, digits_alphabet, LEXICON))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(number=st.one_of(st.integers(-(10**15) + 1, 10**15 - 1), st.integers(-2100, 2100)))
 def test_any_integer_is_said_as_num2words_says_it(number):
     """An independent reading (num2words' French) for any integer up to 15 digits; the tables check the rest."""

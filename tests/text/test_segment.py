@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from bulletin.text.article import Article, read_article
 from bulletin.text.segment import build_script, split_paragraph, split_sentences
 
+from helpers import examples
+
 
 @pytest.mark.parametrize(
     ("text", "sentences"),
@@ -71,7 +73,7 @@ SENTENCES = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(SENTENCES, min_size=1, max_size=12), st.integers(40, 300))
 def test_split_keeps_every_word_and_the_limit(sentences, limit):
     text = " ".join(sentences)
@@ -81,7 +83,7 @@ def test_split_keeps_every_word_and_the_limit(sentences, limit):
     assert all(len(piece) <= limit or " " not in piece for piece in pieces)  # a word longer than a segment: whole
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(SENTENCES, min_size=1, max_size=12), st.integers(40, 300))
 def test_pieces_are_whole_sentences_packed_up_to_the_limit(sentences, limit):
     """When every sentence fits the limit, a piece is a run of whole sentences and takes the next one if it fits."""
@@ -101,7 +103,7 @@ def test_pieces_are_whole_sentences_packed_up_to_the_limit(sentences, limit):
         assert len(piece) + 1 + len(sentences[end]) > limit
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.lists(SENTENCES, min_size=1, max_size=4).map(" ".join),
     st.lists(st.lists(SENTENCES, min_size=1, max_size=8).map(" ".join).map(str.rstrip), min_size=1, max_size=4),

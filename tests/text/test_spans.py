@@ -10,7 +10,7 @@ from bulletin.text.article import Article, read_article
 from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable, speakable_spans
 from bulletin.text.segment import build_script
 
-from helpers import EXAMPLE, assert_span_map
+from helpers import EXAMPLE, assert_span_map, examples
 
 LEXICON = load_lexicon()
 LETTERS = "abcdefghijklmnopqrstuvwxyzàâæçèéêëîïôœùûüÿ"
@@ -33,7 +33,7 @@ TEXTS = st.one_of(
 
 
 @pytest.mark.parametrize("name", sorted(ALPHABETS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXTS, with_lexicon=st.booleans(), say_urls=st.booleans())
 def test_span_map_is_exact_and_speaks_as_speakable(name, text, with_lexicon, say_urls):
     alphabet = ALPHABETS[name]
@@ -43,7 +43,7 @@ def test_span_map_is_exact_and_speaks_as_speakable(name, text, with_lexicon, say
     assert_span_map(text, spoken, rewrites)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     paragraphs=st.lists(TEXTS.filter(lambda t: t.strip()), min_size=1, max_size=4),
     max_chars=st.integers(40, 200),

@@ -12,7 +12,7 @@ from bulletin.text.article import parse_article, read_article
 from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable_spans
 from bulletin.text.segment import build_script
 
-from helpers import assert_span_map
+from helpers import assert_span_map, examples
 
 LEXICON = load_lexicon()
 Y2022 = "deux mille vingt-deux"
@@ -196,7 +196,7 @@ WORDS = ["Le", "président", "16", "agents", "l'", "OTSC", ",", ".", "3,5 %", "M
 MARKED = st.lists(st.sampled_from(TAGS + WORDS + [" "] * 4), min_size=1, max_size=25).map("".join)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     paragraphs=st.lists(MARKED, min_size=1, max_size=3), takes_phonemes=st.booleans(), max_chars=st.integers(40, 120)
 )
