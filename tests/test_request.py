@@ -267,10 +267,10 @@ def made(tmp_path, **changes) -> Bulletin:
         script=script(("headline", "T.", -1, 0), ("lead", "Un.", 0, 0), ("source", "S.", -1, 0)),
         voice="fr-siwis",
         duration_s=12.3456,
-        speech_s=8.0004,
-        jingles_s=3.0,
+        speech_s=8.12345,
+        jingles_s=3.04567,
         pauses_s=1.3449,
-        loudness_lufs=-16.004,
+        loudness_lufs=-16.127,
         true_peak_db=-1.236,
         loudness_range_lu=4.449,
         cache_hits=2,
@@ -287,8 +287,8 @@ def test_the_summary_is_rounded_json(tmp_path):
     assert made(tmp_path, script=said).summary() == {
         "output": f"{tmp_path}/b.mp3",
         "duration_s": 12.346,
-        "speech_s": 8.0,
-        "jingles_s": 3.0,
+        "speech_s": 8.123,
+        "jingles_s": 3.046,
         "pauses_s": 1.345,
         "segments": 3,
         "voice": "fr-siwis",
@@ -297,7 +297,7 @@ def test_the_summary_is_rounded_json(tmp_path):
         "dropped_characters": 0,
         "removed_characters": 2,
         "warnings": ["<emphasis> ignored"],
-        "loudness_lufs": -16.0,
+        "loudness_lufs": -16.13,
         "true_peak_db": -1.24,
         "loudness_range_lu": 4.45,
         "seconds": 1.23,
@@ -398,3 +398,159 @@ def test_publish_file_finds_the_channel_beside_the_feed_then_in_the_current_dire
     )
     episode = pipeline.publish_file(audio, tmp_path / "feed", base_url=None, replace=True)
     assert episode.audio_url == "https://beside.example/q/episodes/b.mp3"
+
+
+# --- what a run says and refuses before any voice is loaded ------------------------------------
+
+
+def test_the_summary_carries_the_slot_fit_when_a_slot_was_asked(tmp_path):
+    from bulletin.audio.fit import SlotFit
+
+    fit = SlotFit(slot_s=60.0, planned_s=59.98765, stretch=1.23456, dropped=((1, "Une phrase."),), dropped_s=2.345)
+    assert made(tmp_path, slot_fit=fit).summary()["slot"] == {
+        "slot_s": 60.0,
+        "planned_s": 59.988,
+        "stretch": 1.235,
+        "dropped_sentences": 1,
+        "dropped_s": 2.35,
+        "dropped": [{"story": 1, "text": "Une phrase."}],
+        "enough_material": True,
+    }
+    assert "slot" not in made(tmp_path).summary()
+
+
+def test_the_script_report_lists_each_segment_and_every_character_left_out():
+    from collections import Counter
+
+    from bulletin.request import SpokenScript
+
+    said = dataclasses.replace(
+        Script("Titre", (Segment("headline", "Titre.", -1, 0, written="Titre."), Segment("lead", "Un.", 0, 1))),
+        warnings=("<emphasis> ignored",),
+    )
+    report = SpokenScript(said, "fr-siwis", Counter({"ß": 2, "ø": 1}), Counter({"🙂": 3})).to_dict()
+    assert report == {
+        "title": "Titre",
+        "voice": "fr-siwis",
+        "segments": [
+            {"role": "headline", "story": 0, "text": "Titre.", "written": "Titre."},
+            {"role": "lead", "story": 1, "text": "Un.", "written": "Un."},
+        ],
+        "dropped_characters": 3,
+        "dropped": {"ß": 2, "ø": 1},
+        "removed_characters": 3,
+        "removed": {"🙂": 3},
+        "warnings": ["<emphasis> ignored"],
+    }
+
+
+def test_the_speech_budget_refuses_past_the_limit_and_extrapolates_to_the_whole_article():
+    from bulletin.request import SpeechBudget
+
+    article = Article(title="Titre", paragraphs=("a" * 1195,))  # 1,200 written characters
+    budget = SpeechBudget(1.0, 10.0, [article])  # 1 minute at 10 characters a second: 600 spoken
+    assert budget.count("a" * 400, "b" * 400) == "b" * 400
+    assert budget.count("", "b" * 200) == "b" * 200  # exactly at the limit: still allowed
+    with pytest.raises(RequestError) as raised:
+        budget.count("a" * 200, "b")  # 601 spoken for 600 written: about 1,202 for the whole article
+    assert str(raised.value) == (
+        "the article would make about 2 minutes of speech (1,202 spoken characters at 10 a second), "
+        "over the 1-minute limit; raise the limit with --max-minutes 3 or shorten the articles"
+    )
+
+
+def test_the_speech_budget_of_several_articles_and_of_an_absurd_one():
+    from bulletin.request import SpeechBudget
+
+    two = [Article(title="Un", paragraphs=("x",)), Article(title="Deux", paragraphs=("y",))]
+    budget = SpeechBudget(1.0, 0, two)  # no rate known: the default, 14.1 characters a second
+    with pytest.raises(RequestError) as raised:
+        budget.count("", "b" * 847)  # 60 s x 14.1 = 846 allowed
+    said = "the articles would make about 1 minutes of speech (847 spoken characters at 14.1 a second)"
+    assert str(raised.value).startswith(said)
+    huge = SpeechBudget(600.0, 10.0, [Article(title="T", paragraphs=("a" * 999,))])
+    with pytest.raises(RequestError) as raised:
+        huge.count("a" * 10, "b" * 360_001)
+    assert str(raised.value).endswith("over the 600-minute limit; shorten the articles (--max-minutes goes up to 600)")
+    assert "36,000,100 spoken characters" in str(raised.value)  # 360,001 x 1,000 written / 10 read
+
+
+def test_a_bulletin_airs_on_its_date_at_its_time_or_the_newscast_hour():
+    from bulletin.request import broadcast_moment
+
+    dated = GenerateRequest(articles=(Path("a.txt"),), date=dt.date(2026, 12, 1), time=dt.time(7, 45))
+    assert broadcast_moment(dated) == dt.datetime(2026, 12, 1, 7, 45)
+    assert broadcast_moment(dated, dt.time(8, 0)) == dt.datetime(2026, 12, 1, 8, 0)
+    before = dt.datetime.now().replace(second=0, microsecond=0)
+    undated = broadcast_moment(GenerateRequest(articles=(Path("a.txt"),)))
+    assert before <= undated <= dt.datetime.now() and undated.second == 0 and undated.microsecond == 0
+
+
+def test_names_keep_capitals_and_a_nameless_station_is_called_station():
+    moment = dt.datetime(2026, 12, 1, 8, 5)
+    assert request_rules.file_stem("XINHUA-{date}-{time}", "t", moment, "") == "XINHUA-2026-12-01-08h05"
+    assert request_rules.file_stem("{station}-{slug}", "Le Titre", moment, "!!!") == "station-le-titre"
+    assert request_rules.file_stem("{station}", "t", moment, "Radio Havane Cuba") == "radio-havane-cuba"
+
+
+def test_an_explicit_output_is_used_as_given(tmp_path):
+    asked = GenerateRequest(articles=(Path("a.txt"),), output=tmp_path / "x" / "Mon Journal.mp3")
+    assert request_rules.output_path(asked, ["T"], dt.datetime(2026, 1, 1)) == tmp_path / "x" / "Mon Journal.mp3"
+
+
+def test_a_wrong_suffix_names_the_format_it_looks_like(tmp_path):
+    with pytest.raises(OutputError) as raised:
+        request_rules.check_output(tmp_path / "b.XWAV", "mp3")
+    assert str(raised.value) == f"{tmp_path}/b.XWAV: a mp3 file must end in .mp3; use -o NAME.mp3 or --format XWAV"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"max_minutes": 0.5}, "--max-minutes 0.5 min is out of range; use 1 to 600 min"),
+        ({"max_minutes": 601.0}, "--max-minutes 601 min is out of range; use 1 to 600 min"),
+        ({"speed": 0.79}, "--speed 0.79 is out of range; use 0.8 to 1.25"),
+        ({"speed": 1.26}, "--speed 1.26 is out of range; use 0.8 to 1.25"),
+        (
+            {"output": Path("b.mp3"), "name": "{slug}"},
+            "give either -o/--output (a path) or --name (a template in audio_out/), not both",
+        ),
+    ],
+)
+def test_out_of_range_values_are_refused_in_one_line(changes, message):
+    from bulletin.engines.base import VoiceOptions
+
+    speed = changes.pop("speed", None)
+    asked = GenerateRequest(articles=(Path("a.txt"),), voice_options=VoiceOptions(speed=speed), **changes)
+    with pytest.raises(RequestError) as raised:
+        validate(asked)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("speed", "minutes"), [(0.8, 1.0), (1.25, 600.0), (None, 5.0)])
+def test_the_ends_of_each_range_are_allowed(speed, minutes):
+    from bulletin.engines.base import VoiceOptions
+
+    validate(GenerateRequest(articles=(Path("a.txt"),), voice_options=VoiceOptions(speed=speed), max_minutes=minutes))
+
+
+def test_a_newscast_is_titled_by_its_hour_and_its_chapters_frame_the_stories():
+    from bulletin.text.rundown import Rundown
+
+    plain = GenerateRequest(articles=(Path("a.txt"),))
+    cast = GenerateRequest(articles=(Path("a.txt"),), rundown=Rundown())
+    stories = [Article(title="Un", paragraphs=("x",)), Article(title="Deux", paragraphs=("y",))]
+    assert newscast.title_of(plain, None) is None
+    assert newscast.title_of(cast, dt.time(18, 5)) == "Journal de 18 h 05"
+    assert newscast.story_titles(plain, stories) == ["Un", "Deux"]
+    assert newscast.story_titles(cast, stories) == ["Les titres", "Un", "Deux", "Fin du journal"]
+
+
+def test_the_slot_is_the_requests_else_the_stations_else_none():
+    from bulletin.text.rundown import Rundown, Station
+
+    station = Rundown(station=Station(slot_s=180.0))
+    assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),))) is None
+    assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),), rundown=Rundown())) is None
+    assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),), rundown=station)) == 180.0
+    assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),), rundown=station, slot_s=60.0)) == 60.0

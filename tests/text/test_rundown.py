@@ -204,3 +204,18 @@ def test_a_newscast_passes_phonemes_to_a_voice_that_takes_them():
     other = newscast_script([article], Rundown(), dt.time(8, 0), speak, 250)
     assert "tɔkaˈjɛf" in next(s.text for s in kokoro.segments if s.role == "lead")
     assert next(s.text for s in other.segments if s.role == "lead") == "Le président Tokaïev arrive."
+
+
+def test_rundown_options_frame_a_newscast_only_with_rundown(tmp_path):
+    from bulletin.text.rundown import Rundown, Station, rundown_from_options
+
+    assert rundown_from_options(False) is None
+    for stray in ({"at": "8:00"}, {"station_file": tmp_path / "station.toml"}):
+        with pytest.raises(RequestError) as raised:
+            rundown_from_options(False, **stray)
+        assert str(raised.value) == "--at and --station-config frame a newscast: add --rundown"
+    assert rundown_from_options(True) == Rundown(Station(), None)
+    assert rundown_from_options(True, "18h30") == Rundown(Station(), dt.time(18, 30))
+    config = tmp_path / "station.toml"
+    config.write_text('[station]\nname = "Radio Test"\nstories = 2\n', encoding="utf-8")
+    assert rundown_from_options(True, None, config) == Rundown(Station(name="Radio Test", stories=2), None)
