@@ -86,3 +86,13 @@ def test_removed_text_shows_in_the_span_map_as_a_removed_rewrite():
     assert spoken == "Il a dit hier."
     gone = [r for r in rewrites if r.rule == "removed"]
     assert gone and "東京" in gone[0].written and gone[0].spoken == ""
+
+
+def test_an_html_page_title_becomes_the_title_and_an_empty_one_is_ignored():
+    page = "<html><head><title> Le  Titre </title></head><body><p>Texte.</p><br><br><br><p>Suite.</p></body></html>"
+    assert html_to_text(page) == "# Le Titre\n\nTexte.\n\nSuite.\n"
+    assert html_to_text("<head><title></title></head><body><p>Texte.</p></body>") == "Texte.\n"
+
+
+def test_markup_lxml_cannot_parse_still_loses_its_tags():
+    assert html_to_text("<!-- rien -->") == " "

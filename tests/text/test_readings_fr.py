@@ -54,6 +54,7 @@ def test_thousands_grouped_by_apostrophe_dot_or_space(written, spoken):
         ("½ journée", "une demie journée"),
         ("1 ½ heure", "une heure et demie"),
         ("2 ½ ans", "deux ans et demi"),
+        ("il en reste 3 ½.", "il en reste trois et demi."),
         ("2/5 des votes", "deux cinquièmes des votes"),
         ("3/10 du budget", "trois dixièmes du budget"),
         ("24/7", "vingt-quatre sur sept"),
@@ -210,3 +211,22 @@ def test_web_addresses_and_handles_are_said_not_dropped(written, spoken):
 )
 def test_noon_and_midnight(written, spoken):
     assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("le 2022-01-01", "le premier janvier deux mille vingt-deux"),
+        ("le 2022-12-31", "le trente et un décembre deux mille vingt-deux"),
+        ("le 2021-06-15", "le quinze juin deux mille vingt et un"),
+    ],
+)
+def test_iso_dates_are_said_as_dates(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize("written", ["le 2022-02-32", "le 2022-13-05", "le 2022-00-05", "le 2022-05-00"])
+def test_what_only_looks_like_an_iso_date_is_not_given_a_month(written):
+    spoken = say(written)
+    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre")
+    assert not any(month in spoken for month in (*months, "novembre", "décembre")), spoken
