@@ -219,3 +219,74 @@ def test_rundown_options_frame_a_newscast_only_with_rundown(tmp_path):
     config = tmp_path / "station.toml"
     config.write_text('[station]\nname = "Radio Test"\nstories = 2\n', encoding="utf-8")
     assert rundown_from_options(True, None, config) == Rundown(Station(name="Radio Test", stories=2), None)
+
+
+@pytest.mark.parametrize(
+    ("now", "every_min", "air"),
+    [
+        ("2026-12-01T08:07:00", 25, "2026-12-01T08:20:00"),  # multiples of 25 min from midnight, not from 8:00
+        ("2026-12-01T08:00:30", 60, "2026-12-01T09:00:00"),  # a second late is the next hour
+        ("2026-12-01T08:00:00.500000", 60, "2026-12-01T09:00:00"),
+        ("2026-12-01T00:40:00", 50, "2026-12-01T00:50:00"),
+    ],
+)
+def test_the_next_newscast_counts_from_midnight(now, every_min, air):
+    assert air_time(dt.datetime.fromisoformat(now), every_min) == dt.datetime.fromisoformat(air)
+
+
+def test_the_last_minute_of_the_day_is_an_air_time():
+    assert parse_air_time("23:59") == dt.time(23, 59)
+    for text in ("24:00", "23:60"):
+        with pytest.raises(RequestError, match="HH:MM"):
+            parse_air_time(text)
+
+
+def test_a_station_file_may_leave_out_the_station_header(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text('name = "Radio Test"\nstories = 1\nevery_min = 1\n', encoding="utf-8")
+    assert load_station(path) == Station(name="Radio Test", stories=1, every_min=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("station = 3\n", ": [station] must be a table"),
+        ("[station]\nslot_s = -1.0\n", " [station]: stories and every_min must be at least 1, slot_s 0 or more"),
+    ],
+)
+def test_a_station_table_that_is_not_one_is_refused(tmp_path, text, message):
+    path = tmp_path / "station.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RequestError) as caught:
+        load_station(path)
+    assert str(caught.value) == f"{path}{message}"
+
+
+def test_each_sentence_piece_keeps_its_written_words_and_only_the_last_its_cut_and_pause():
+    from bulletin.text.spans import Rewrite
+
+    spoken = "Il y a seize agents en poste. Le port est fermé ce matin. Il rouvre demain."
+    written = "Il y a 16 agents en poste. Le port est fermé ce matin. Il rouvre demain."
+    rewrite = Rewrite("16", "seize", "number", 7, 9, 7, 12)
+    segment = Segment("lead", spoken, 0, 0, written, (rewrite,), cut="paragraph", pause_after_ms=900)
+    pieces = sentence_segments(Script("t", (segment,))).segments
+    assert [(p.text, p.written, p.cut, p.pause_after_ms) for p in pieces] == [
+        ("Il y a seize agents en poste.", "Il y a 16 agents en poste.", "sentence", None),
+        ("Le port est fermé ce matin.", "Le port est fermé ce matin.", "sentence", None),
+        ("Il rouvre demain.", "Il rouvre demain.", "paragraph", 900),
+    ]
+    assert pieces[0].rewrites == (rewrite,) and pieces[1].rewrites == () and pieces[2].rewrites == ()
+
+
+def test_a_sentence_of_five_words_is_kept_with_the_next_and_repeated_sentences_each_count():
+    five = Segment("lead", "Un deux trois quatre cinq. Puis une phrase de sept mots.", 0)
+    assert [s.text for s in sentence_segments(Script("t", (five,))).segments] == [five.text]
+    six = Segment("lead", "Un deux trois quatre cinq six. Puis une phrase de sept mots.", 0)
+    assert len(sentence_segments(Script("t", (six,))).segments) == 2
+    again = "Le navire arrive au port ce matin."
+    repeated = Segment("lead", f"{again} {again} Les dockers attendent depuis hier soir.", 0)
+    assert [s.text for s in sentence_segments(Script("t", (repeated,))).segments] == [
+        again,
+        again,
+        "Les dockers attendent depuis hier soir.",
+    ]
