@@ -230,3 +230,94 @@ def test_what_only_looks_like_an_iso_date_is_not_given_a_month(written):
     spoken = say(written)
     months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre")
     assert not any(month in spoken for month in (*months, "novembre", "décembre")), spoken
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "il a dormi pendant 12h.",
+        "durant 12h, la route est fermée.",
+        "il l'a fait en 12h.",
+        "plus de 12h.",
+        "moins de 12h.",
+        "près de 12h.",
+        "environ 12h.",
+        "toutes les 12h.",
+        "un train des 12h.",
+        "les 12h sont passées.",
+        "des 12h.",
+        "en 12h.",
+        "12h de route.",
+        "12h sur la route.",
+    ],
+)
+def test_twelve_hours_of_duration_are_not_noon(written):
+    assert "douze heures" in say(written) and "midi" not in say(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("il arrive à 12h.", "il arrive à midi."),
+        ("rendez-vous à 0h15.", "rendez-vous à minuit quinze."),
+    ],
+)
+def test_noon_and_midnight_as_times_of_day(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("le 31/12/2022", "le trente et un décembre deux mille vingt-deux"),
+        ("le 01/01/49", "le premier janvier deux mille quarante-neuf"),
+        ("le 01/01/50", "le premier janvier mille neuf cent cinquante"),
+        ("le 15/06/99", "le quinze juin mille neuf cent quatre-vingt-dix-neuf"),
+    ],
+)
+def test_numeric_dates_and_their_two_digit_years(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize("written", ["le 32/01/2022", "le 10/13/2022", "le 00/05/2022", "le 10/00/2022"])
+def test_what_only_looks_like_a_numeric_date_is_not_given_a_month(written):
+    spoken = say(written)
+    assert not any(month in spoken for month in ("janvier", "mai", "octobre", "décembre")), spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("le Ier siècle", "le premier siècle"),
+        ("la Ire République", "la première République"),
+        ("la Ière armée", "la première armée"),
+        ("la IIe République", "la deuxième République"),
+        ("les IIes Jeux", "les deuxièmes Jeux"),
+        ("les XIXes siècles", "les dix-neuvièmes siècles"),
+    ],
+)
+def test_roman_ordinals_agree_in_gender_and_number(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize("written", ["le IIer", "la IIre", "la IIèr", "la IIère"])
+def test_a_first_suffix_on_another_number_is_not_an_ordinal(written):
+    assert say(written) == written
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("de 1914-18", f"de {n(1914)} à {n(1918)}"),
+        ("du 1914-1918", f"du {n(1914)} à {n(1918)}"),
+        ("depuis 1914-1918", f"depuis {n(1914)} à {n(1918)}"),
+        ("entre 1914-1918", f"entre {n(1914)} et {n(1918)}"),
+        ("la guerre 1914-1918", f"la guerre de {n(1914)} à {n(1918)}"),
+    ],
+)
+def test_year_ranges_take_the_preposition_already_there(written, spoken):
+    assert say(written) == spoken.replace("dix-neuf cent", "mille neuf cent")
+
+
+def test_a_range_of_one_year_is_not_a_from_to():
+    assert " de " not in say("en 1914-1914")
