@@ -130,7 +130,7 @@ def document_paragraphs(text: str, name: str = "") -> tuple[str, list[str]]:
             continue
         if child.tag == "meta":
             if child.get("name") == "title":
-                title = _text(child.get("content", "").strip())
+                title = " ".join(_text(child.get("content", "")).split())
             loose.append(_text(child.tail))
         elif child.tag == "p":
             paragraphs.append("".join(loose).strip())
@@ -341,7 +341,8 @@ def _telephone(text: str) -> str:
     number = re.sub(r"[^\d+]", "", text)
     words = []
     if number.startswith("+"):
-        code = number[1:3] if number[1:3] == "33" else number[1:4]
+        grouped = re.match(r"\s*\+\s*(\d{1,3})(?!\d)", text)  # "+44 20 ...": the code is the first group
+        code = grouped.group(1) if grouped else number[1:3] if number[1:3] == "33" else number[1:4]
         words.append("plus " + cardinal(int(code)))
         number = number[1 + len(code) :]
         if number and code == "33":

@@ -88,6 +88,45 @@ def test_a_break_closing_a_paragraph_still_lets_its_sentence_end():
             "+33 1 23 45 67 89",
             "plus trente-trois zéro un vingt-trois quarante-cinq soixante-sept quatre-vingt-neuf",
         ),
+        (
+            '<say-as interpret-as="telephone">+33123456789</say-as>',
+            "+33123456789",
+            "plus trente-trois zéro un vingt-trois quarante-cinq soixante-sept quatre-vingt-neuf",
+        ),
+        (
+            '<say-as interpret-as="telephone">+44 20 7946 0958</say-as>',
+            "+44 20 7946 0958",
+            "plus quarante-quatre vingt soixante-dix-neuf quarante-six zéro neuf cinquante-huit",
+        ),
+        (
+            '<say-as interpret-as="telephone">+1 212 555 0100</say-as>',
+            "+1 212 555 0100",
+            "plus un vingt et un vingt-cinq cinquante-cinq zéro un zéro zéro",
+        ),
+        (
+            '<say-as interpret-as="telephone">+225 07 12 34 56</say-as>',
+            "+225 07 12 34 56",
+            "plus deux cent vingt-cinq zéro sept douze trente-quatre cinquante-six",
+        ),
+        ('<say-as interpret-as="verbatim">RDC</say-as>', "RDC", "erre dé cé"),
+        ('<say-as interpret-as="number">42</say-as>', "42", "quarante-deux"),
+        (
+            '<say-as interpret-as="cardinal">123456789012345</say-as>',
+            "123456789012345",
+            "cent vingt-trois billions quatre cent cinquante-six milliards sept cent quatre-vingt-neuf millions "
+            "douze mille trois cent quarante-cinq",
+        ),
+        (
+            '<say-as interpret-as="cardinal">1234567890123456</say-as>',
+            "1234567890123456",
+            "un deux trois quatre cinq six sept huit neuf zéro un deux trois quatre cinq six",
+        ),
+        ('<say-as interpret-as="date">10/01/2022</say-as>', "10/01/2022", f"dix janvier {Y2022}"),
+        ('<say-as interpret-as="date" format="my">12/2022</say-as>', "12/2022", f"décembre {Y2022}"),
+        ('<say-as interpret-as="date" format="dm">31/12</say-as>', "31/12", "trente et un décembre"),
+        ('<say-as interpret-as="date" format="m">5</say-as>', "5", "mai"),
+        ('<say-as interpret-as="date" format="m">12</say-as>', "12", "décembre"),
+        ('<say-as interpret-as="date" format="y">2022</say-as>', "2022", Y2022),
     ],
 )
 def test_sub_and_say_as_are_said_as_asked_and_shown_as_written(markup, written, spoken):
@@ -207,3 +246,42 @@ def test_marked_up_segments_keep_an_exact_span_map(paragraphs, takes_phonemes, m
     for segment in script.segments:
         assert_span_map(segment.written, segment.text, segment.rewrites)
         assert "<" not in segment.text and "zqxj" not in segment.text.lower()
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<say-as interpret-as="date" format="my">13/2022</say-as>',
+        '<say-as interpret-as="date" format="dm">32/01</say-as>',
+        '<say-as interpret-as="date" format="dmy">1/2</say-as>',
+    ],
+)
+def test_a_date_that_is_not_one_is_read_as_written_with_a_warning(markup):
+    script = script_of(f"Titre\n\nIci {markup} et la suite.")
+    lead = next(s for s in script.segments if s.role == "lead")
+    assert not any(month in lead.text for month in ("janvier", "décembre"))
+    assert any("not understood; its text is read" in warning for warning in script.warnings)
+
+
+def test_an_ssml_document_keeps_loose_text_and_inline_markup_as_paragraphs_in_order():
+    document = (
+        '<speak>Texte libre <!-- note --> suite. <meta name="author" content="X"/> encore'
+        " <p>Premier   paragraphe.</p> entre <emphasis>fort</emphasis> deux <p>Second.</p> fin.</speak>"
+    )
+    assert ssml.document_paragraphs(document) == (
+        "Texte libre suite. encore",
+        ["Premier paragraphe.", "entre <emphasis>fort</emphasis> deux", "Second.", "fin."],
+    )
+
+
+def test_an_ssml_title_is_its_meta_title_else_its_first_paragraph():
+    titled = '<speak><meta name="title" content="  Le   titre  "/><p>Un.</p></speak>'
+    assert ssml.document_paragraphs(titled) == ("Le titre", ["Un."])
+    untitled = '<speak><meta name="title"/><p>Un.</p><p>Deux.</p></speak>'
+    assert ssml.document_paragraphs(untitled) == ("Un.", ["Deux."])
+
+
+def test_a_malformed_ssml_document_is_named_in_its_error():
+    with pytest.raises(ArticleError) as caught:
+        ssml.document_paragraphs("<speak><p>Un.</speak>", "flash.ssml")
+    assert str(caught.value).startswith("flash.ssml: line 1, column 14: malformed SSML")
