@@ -554,3 +554,20 @@ def test_the_slot_is_the_requests_else_the_stations_else_none():
     assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),), rundown=Rundown())) is None
     assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),), rundown=station)) == 180.0
     assert newscast.slot_of(GenerateRequest(articles=(Path("a.txt"),), rundown=station, slot_s=60.0)) == 60.0
+
+
+def test_a_delivery_refuses_other_audio_under_a_published_name_unless_asked_to_replace(tmp_path):
+    """A second, different bulletin under the same name never silently replaces the episode on air."""
+    from helpers import make_bulletin
+
+    config = channel_toml(tmp_path / "channel.toml")
+    first = made(tmp_path, output=make_bulletin(tmp_path / "one", "b", seconds=2.0))
+    delivered = pipeline.deliver(first, publish_dir=tmp_path / "feed", feed_config=config)
+    assert delivered.bulletin is first and delivered.episode.status == "added"
+    second = made(tmp_path, output=make_bulletin(tmp_path / "two", "b", seconds=3.0))
+    with pytest.raises(OutputError, match="--replace"):
+        pipeline.deliver(second, publish_dir=tmp_path / "feed", feed_config=config)
+    assert (tmp_path / "feed" / "episodes" / "b.mp3").read_bytes() == first.output.read_bytes()
+    replaced = pipeline.deliver(second, publish_dir=tmp_path / "feed", feed_config=config, replace=True)
+    assert replaced.episode.status == "replaced"
+    assert (tmp_path / "feed" / "episodes" / "b.mp3").read_bytes() == second.output.read_bytes()

@@ -310,13 +310,6 @@ def _episode(entry: dict, base_url: str, status: str, feed_path: Path) -> Episod
     )
 
 
-def published_episodes(feed_dir: Path | str, base_url: str = "") -> list[Episode]:
-    """Return every episode recorded in ``feed_dir``, newest first (including those trimmed from the feed)."""
-    state = _load_state(Path(feed_dir))
-    entries = sorted(state["episodes"], key=_sort_key, reverse=True)
-    return [_episode(e, base_url.rstrip("/"), "unchanged", Path(feed_dir) / "feed.xml") for e in entries]
-
-
 def _load_state(feed_dir: Path) -> dict:
     path = feed_dir / STATE_FILE
     if not path.exists():

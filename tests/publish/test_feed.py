@@ -455,3 +455,31 @@ def test_cli_keep_and_prune_trim_the_feed_and_the_files(tmp_path):
     assert sorted(p.name for p in (feed_dir / "episodes").glob("*.mp3")) == [sources[3].name]  # --prune: deleted
     zero = cli_publish(sources[3], "--feed-dir", feed_dir, "--config", config, "--keep", "0")
     assert zero.exit_code == 2 and "--keep" in zero.stderr
+
+
+def test_a_publish_summary_names_the_episode_its_files_and_its_chapters(tmp_path):
+    """What `bulletin publish --json` prints: a CMS stores the guid and links the audio URL."""
+    audio = make_bulletin(tmp_path / "src", "2026-11-25-la-recolte-de-cafe", seconds=4.61234, title="La récolte")
+    episode = publish(audio, tmp_path / "public", make_channel(), now=T0 + timedelta(hours=1))
+    summary = episode.summary()
+    stem = "episodes/2026-11-25-la-recolte-de-cafe"
+    assert summary == {
+        "status": "added",
+        "guid": episode.guid,
+        "slug": "2026-11-25-la-recolte-de-cafe",
+        "title": "La récolte",
+        "pub_date": "Wed, 25 Nov 2026 08:00:00 GMT",
+        "duration_s": 4.612,
+        "audio_url": f"{BASE}/{stem}.mp3",
+        "length_bytes": audio.stat().st_size,
+        "files": {
+            "audio": f"{stem}.mp3",
+            "vtt": f"{stem}.vtt",
+            "srt": f"{stem}.srt",
+            "transcript": f"{stem}.transcript.json",
+            "chapters": f"{stem}.chapters.json",
+        },
+        "feed": str(tmp_path / "public" / "feed.xml"),
+        "chapters": [{"start_s": 0.0, "title": "Titre"}, {"start_s": 2.306, "title": "Le récit"}],
+    }
+    assert len(episode.guid) == 36 and episode.guid.count("-") == 4  # a UUID, as Podcasting 2.0 asks

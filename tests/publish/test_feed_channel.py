@@ -121,3 +121,27 @@ def test_an_unknown_time_zone_is_one_clear_error(tmp_path):
     config = write_config(tmp_path, 'timezone = "Europe/Atlantis"')
     with pytest.raises(BulletinError, match=r"podcast.toml: timezone 'Europe/Atlantis' is not an IANA time zone"):
         load_channel(config)
+
+
+@pytest.mark.parametrize(
+    ("artwork", "kept"), [("cover.jpeg", "artwork.jpg"), ("Cover.JPEG", "artwork.jpg"), ("logo.PNG", "artwork.png")]
+)
+def test_local_artwork_is_kept_under_one_name_per_kind(artwork, kept):
+    from bulletin.publish.channel import artwork_name
+
+    assert artwork_name(f"/srv/radio/{artwork}") == kept
+
+
+@pytest.mark.parametrize(
+    ("stem", "title"),
+    [
+        ("2026-11-25_la_recolte-de-cafe", "La recolte de cafe"),
+        ("journal-de-8h", "Journal de 8h"),
+        ("2026-11-25", "2026-11-25"),  # nothing but a date: the stem itself
+    ],
+)
+def test_an_untitled_mp3_is_titled_from_its_file_name(tmp_path, stem, title):
+    from bulletin.publish.episodes import publish
+
+    audio = make_bulletin(tmp_path / "src", stem, title=None)
+    assert publish(audio, tmp_path / "public", make_channel()).title == title
