@@ -321,3 +321,86 @@ def test_year_ranges_take_the_preposition_already_there(written, spoken):
 
 def test_a_range_of_one_year_is_not_a_from_to():
     assert " de " not in say("en 1914-1914")
+
+
+@pytest.mark.parametrize(
+    ("sigle", "word"),
+    [
+        ("ATTA", True),  # a doubled consonant between vowels
+        ("ALTA", True),  # l, m, n, r, s close a syllable
+        ("ARPA", True),
+        ("ABRA", True),  # an onset opens the next one
+        ("ACTA", True),  # ct, pt, ks: French has them inside a word
+        ("APTA", True),
+        ("AKSA", True),
+        ("ACDA", False),
+        ("ABDA", False),
+        ("ASTRA", True),  # s + the onset tr
+        ("ALTTA", True),
+        ("ATSCA", False),  # t cannot close a syllable before sc
+        ("ANTSA", False),
+        ("ANSTRA", False),  # four consonants in a row
+        ("ASSSSA", False),
+    ],
+)
+def test_a_sigle_is_read_as_a_word_only_when_its_consonants_fall_between_syllables(sigle, word):
+    from bulletin.text.letters_fr import reads_as_word
+
+    assert reads_as_word(sigle) is word
+
+
+@pytest.mark.parametrize(
+    ("number", "masculine", "feminine", "plural"),
+    [
+        (1, "premier", "première", "premiers"),
+        (2, "deuxième", "deuxième", "deuxièmes"),
+        (21, "vingt et unième", "vingt et unième", "vingt et unièmes"),
+        (80, "quatre-vingtième", "quatre-vingtième", "quatre-vingtièmes"),
+        (1000, "millième", "millième", "millièmes"),
+        (10**6, "millionième", "millionième", "millionièmes"),
+        (10**9, "milliardième", "milliardième", "milliardièmes"),
+        (10**12, "billionième", "billionième", "billionièmes"),
+        (2 * 10**6, "deux millionième", "deux millionième", "deux millionièmes"),
+        (10**7, "dix millionième", "dix millionième", "dix millionièmes"),
+    ],
+)
+def test_ordinals_of_round_numbers_lose_their_un(number, masculine, feminine, plural):
+    from bulletin.text.numbers_fr import ordinal
+
+    assert ordinal(number) == masculine
+    assert ordinal(number, feminine=True) == feminine
+    assert ordinal(number, plural=True) == plural
+
+
+@pytest.mark.parametrize(
+    ("integer", "fraction", "spoken"),
+    [
+        ("0", "5", "zéro virgule cinq"),
+        ("", "5", "zéro virgule cinq"),
+        ("3", "05", "trois virgule zéro cinq"),
+        ("3", "005", "trois virgule zéro zéro cinq"),
+        ("3", "50", "trois virgule cinquante"),
+        ("3", "123", "trois virgule cent vingt-trois"),
+        ("3", "1234", "trois virgule un deux trois quatre"),  # past three decimals, digit by digit
+        ("12", "000", "douze virgule zéro zéro zéro"),
+    ],
+)
+def test_decimals_are_said_as_a_newsreader_says_them(integer, fraction, spoken):
+    from bulletin.text.numbers_fr import decimal
+
+    assert decimal(integer, fraction) == spoken
+
+
+@pytest.mark.parametrize(
+    ("hours", "minutes", "spoken"),
+    [
+        (1, None, "une heure"),
+        (2, None, "deux heures"),
+        (3, 5, "trois heures cinq"),
+        (21, 30, "vingt et une heures trente"),
+    ],
+)
+def test_clock_times_agree_heure_with_the_hour(hours, minutes, spoken):
+    from bulletin.text.numbers_fr import clock
+
+    assert clock(hours, minutes) == spoken
