@@ -58,15 +58,19 @@ def _first_name_then_capitals(match: re.Match[str]) -> str:
     words = re.findall(rf"[{UPPER}]+", match.group(2))
     particles = [w for w in words if w in _PARTICLES]
     names = [w for w in words if w not in _PARTICLES]
-    if particles and names and all(reads_as_word(w) for w in names):
+    if particles and names and all(reads_as_word(w) or _syllable(w) for w in names):
         return match.group(1) + _as_name(match.group(2))
     return match.group()
+
+
+def _syllable(word: str) -> bool:
+    """Return True for a three-letter word of one syllable, consonant-vowel-consonant ("PEN", "SUD")."""
+    return len(word) == 3 and word[1] in _VOWELS and word[0] not in _VOWELS and word[2] not in _VOWELS
 
 
 def _sigle_then_word(match: re.Match[str]) -> str:
     """ "SUD-Rail" -> "Sud-Rail" (a sigle said as a word), "FO-Cheminots" -> "effe o Cheminots"."""
     sigle = match.group(1)
-    syllable = len(sigle) == 3 and sigle[1] in _VOWELS and sigle[0] not in _VOWELS and sigle[2] not in _VOWELS
-    if reads_as_word(sigle) or syllable:
+    if reads_as_word(sigle) or _syllable(sigle):
         return sigle.capitalize() + "-"
     return read_sigle(sigle) + " "

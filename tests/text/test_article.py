@@ -119,3 +119,11 @@ def test_source_line_forms():
     article = parse_article("Titre\n\nUn paragraphe.\n\nSource : Reuters\n")
     assert article.source == "Reuters"
     assert article.paragraphs == ("Un paragraphe.",)
+
+
+def test_bytes_that_are_neither_utf8_nor_windows_1252_are_one_clear_error(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_bytes(b"Titre\n\nUn caract\x81re inconnu et \xe9 seul.")
+    with pytest.raises(ArticleError) as raised:
+        read_article(path)
+    assert str(raised.value) == f"{path}: is not UTF-8 text; save the article as UTF-8 and retry"

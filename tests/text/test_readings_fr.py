@@ -151,6 +151,8 @@ def test_plural_ordinals(written, spoken):
         ("le général DE GAULLE", "le général De Gaulle"),
         ("Bruno LE MAIRE, ministre", "Bruno Le Maire, ministre"),
         ("Jean D'ORMESSON", "Jean D'Ormesson"),
+        ("Marine LE PEN a parlé", "Marine Le Pen a parlé"),  # a one-syllable name after a particle
+        ("Jean DUPONT a parlé", "Jean dupont a parlé"),  # no particle: said as a word, not as a Name
         # capitals that are not names stay sigles
         ("Agence AFP", "Agence a effe pé"),
         ("Banque BNP", "Banque bé enne pé"),

@@ -110,3 +110,43 @@ def test_a_cut_keeps_each_rewrite_whole_in_one_segment():
     assert written.count("OTSC") == 4 and written.count("16 agents") == 4
     for segment in segments:
         assert_span_map(segment.written, segment.text, segment.rewrites)
+
+
+def test_align_guesses_the_smallest_rewrites_for_a_speaker_that_keeps_no_map():
+    from bulletin.text.spans import Rewrite, align
+
+    assert align("Il y a 16 agents.", "Il y a seize agents.") == (Rewrite("16", "seize", "rewrite", 7, 9, 7, 12),)
+    assert align("Bonjour.", "Bonjour.") == ()
+    rewrites = align("L'OTSC et 3,5 %.", "L'O T S C et trois virgule cinq pour cent.", "number")
+    assert rewrites and all(rewrite.rule == "number" for rewrite in rewrites)
+    assert_span_map("L'OTSC et 3,5 %.", "L'O T S C et trois virgule cinq pour cent.", rewrites)
+
+
+def test_a_placeholder_a_rule_swallowed_still_leaves_an_exact_map():
+    """The defensive path of splice: the paragraph is said without it, and the captions still map."""
+    from bulletin.text.spans import Hole, align, splice
+
+    source = "Bonjour zqxja et zqxjb monde"
+    holes = [
+        Hole(8, 13, "ONU", "Organisation des Nations unies", "sub"),
+        Hole(17, 22, "OMS", "Organisation mondiale de la santé", "sub"),
+    ]
+    spoken = "Bonjour zqxja et monde"  # the second placeholder is gone
+    written, said, rewrites = splice(source, spoken, align(source, spoken), holes)
+    assert written == "Bonjour ONU et OMS monde"
+    assert said == "Bonjour Organisation des Nations unies et monde"
+    assert rewrites == align(written, said)
+    assert_span_map(written, said, rewrites)
+
+
+def test_a_dozen_substitutions_in_one_paragraph_each_keep_their_place():
+    from bulletin.text.article import parse_article
+
+    names = "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima".split()
+    markup = " ".join(f'<sub alias="{name}">X{number}</sub>' for number, name in enumerate(names))
+    article = parse_article(f"Titre\n\nIci {markup} fin.")
+    script = build_script(article, lambda text: speakable_spans(text, FRENCH_ALPHABET, load_lexicon()), 2000)
+    lead = next(segment for segment in script.segments if segment.role == "lead")
+    assert lead.text == f"Ici {' '.join(names)} fin."
+    assert lead.written == "Ici " + " ".join(f"X{number}" for number in range(12)) + " fin."
+    assert_span_map(lead.written, lead.text, lead.rewrites)
