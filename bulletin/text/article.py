@@ -210,11 +210,6 @@ def split_dateline(paragraph: str) -> tuple[str, str, str]:
     return dateline, agency.strip(), match.group("rest").strip()
 
 
-def _blocks(text: str) -> list[str]:
-    """Return the paragraphs of ``text``: runs of non-blank lines joined by spaces, rules dropped."""
-    return [" ".join(lines) for lines in _block_lines(text)]
-
-
 def _block_lines(text: str) -> list[list[str]]:
     """Return the lines of each paragraph of ``text`` (headings and link lines stand alone, rules dropped)."""
     blocks: list[list[str]] = []

@@ -1,8 +1,7 @@
 """The pronunciation lexicon: written words or sigles -> how they are said, from TOML files.
 
 ``load_lexicon`` is the one function of the text layer that reads a file (besides the
-article); ``apply_lexicon`` replaces whole words, and ``lexicon_rule`` does the same on a
-text the normaliser is tracking.
+article); ``lexicon_rule`` replaces whole words and sigles on a text the normaliser is tracking.
 """
 
 from __future__ import annotations
@@ -17,13 +16,6 @@ import tomllib
 
 from bulletin.errors import BulletinError
 from bulletin.text.spans import Plain
-
-
-def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
-    """Return ``text`` with each whole word or sigle of ``lexicon`` replaced by its spoken form."""
-    plain = Plain(text)
-    lexicon_rule(plain, lexicon)
-    return plain.text
 
 
 def lexicon_rule(text: Plain, lexicon: Mapping[str, str]) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from bulletin.text.capitals import UPPER, say_capitals
 from bulletin.text.letters_fr import FRENCH_LETTERS, LETTER_NAMES, french_letters
-from bulletin.text.lexicon import apply_lexicon, lexicon_rule, load_lexicon
+from bulletin.text.lexicon import lexicon_rule, load_lexicon
 from bulletin.text.numerals import say_numbers_in
 from bulletin.text.pauses import collapse_pauses, fit, punctuation
 from bulletin.text.spans import Plain, Rewrite, Tracked
@@ -25,7 +25,6 @@ from bulletin.text.web import say_web
 __all__ = [
     "FRENCH_ALPHABET",
     "Rewrite",
-    "apply_lexicon",
     "load_lexicon",
     "outside",
     "removed_characters",

@@ -427,3 +427,31 @@ def test_bad_user_lexicon_is_one_line_naming_the_file(tmp_path, content, problem
 def test_missing_user_lexicon_is_a_bulletin_error(tmp_path):
     with pytest.raises(BulletinError, match="no such lexicon file"):
         load_lexicon(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('"ONU" = 3\n', "ONU must be a string (the spoken form), not 3"),
+        ('[noms]\n"ONU" = 3\n', "noms.ONU must be a string (the spoken form), not 3"),
+        (
+            '"ONG" = "o enne gé"\n"X" = "les ONG"\n',
+            "'X' = 'les ONG' contains 'ONG', itself an entry; spell it the way it is said",
+        ),
+    ],
+)
+def test_a_bad_user_lexicon_says_which_entry_and_why(tmp_path, content, message):
+    user = tmp_path / "bad.toml"
+    user.write_text(content, encoding="utf-8")
+    with pytest.raises(BulletinError) as error:
+        load_lexicon(user)
+    assert str(error.value) == f"{user}: {message}"
+
+
+def test_a_lexicon_that_is_not_utf8_is_one_line(tmp_path):
+    user = tmp_path / "latin1.toml"
+    user.write_bytes('"Besançon" = "Bezançon"\n'.encode("latin-1"))
+    with pytest.raises(BulletinError) as error:
+        load_lexicon(user)
+    assert str(error.value).startswith(f"{user}: cannot read the lexicon (")
+    assert str(error.value).endswith("); give a UTF-8 TOML file")

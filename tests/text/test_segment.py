@@ -201,3 +201,14 @@ def test_script_uses_speak_function_before_cutting():
 def test_max_chars_lower_bound():
     with pytest.raises(ValueError):
         build_script(Article(title="T", paragraphs=("p",)), max_chars=10)
+
+
+def test_stories_joined_keep_their_order_one_copy_of_each_warning_and_what_each_left_out():
+    from bulletin.text.segment import Script, Segment, join_scripts
+
+    first = Script("Un", (Segment("headline", "Un.", -1, 0),), ("<emphasis> ignored", "<foo> read"), "🙂")
+    second = Script("Deux", (Segment("headline", "Deux.", -1, 1),), ("<foo> read",), "東")
+    joined = join_scripts([first, second], "Journal")
+    assert joined.title == "Journal"
+    assert [segment.text for segment in joined.segments] == ["Un.", "Deux."]
+    assert joined.warnings == ("<emphasis> ignored", "<foo> read") and joined.removed == "🙂東"
