@@ -75,7 +75,10 @@ def parse_fragment(text: str, name: str = "") -> _Element:
 
     text = _CONTROLS.sub(" ", text)
     body = text.strip()
-    wrapped = not re.match(r"^(?:<\?xml[^>]*>\s*)?<speak\b", body)
+    if re.search(r"<!DOCTYPE[^>\[]*\[", body, re.IGNORECASE):
+        where = f"{name}: " if name else ""
+        raise ArticleError(f"{where}the SSML declares entities (<!DOCTYPE ... [...]>); remove them and write the text")
+    wrapped = not re.match(r"^(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s[^>]*>\s*)?<speak\b", body)
     source = f"<speak>{_escape(text)}</speak>" if wrapped else body
     try:
         root = etree.fromstring(source.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -279,7 +282,12 @@ def _walk(element: _Element, out: list[Run], warnings: list[str], takes_phonemes
             if takes_phonemes and ipa and alphabet == "ipa":
                 out.append(Run(content, content, "phoneme", phonemes=ipa))
             else:
-                reason = "the voice takes no phonemes" if ipa and alphabet == "ipa" else f"alphabet {alphabet!r}"
+                if not ipa:
+                    reason = "no ph given"
+                elif alphabet != "ipa":
+                    reason = f"alphabet {alphabet!r}"
+                else:
+                    reason = "the voice takes no phonemes"
                 warnings.append(f'<phoneme ph="{ipa}">{content}</phoneme>: {reason}; its text is read')
                 out.append(Run(content))
         elif child.tag in ("p", "s"):

@@ -285,3 +285,81 @@ def test_a_malformed_ssml_document_is_named_in_its_error():
     with pytest.raises(ArticleError) as caught:
         ssml.document_paragraphs("<speak><p>Un.</speak>", "flash.ssml")
     assert str(caught.value).startswith("flash.ssml: line 1, column 14: malformed SSML")
+
+
+def test_every_markup_problem_is_one_warning_and_the_text_is_still_read():
+    text = (
+        'Titre\n\nUn <break time="99999s"/> deux <break time="abc"/> trois <break strength="huge"/> quatre '
+        '<break time="10s"/> cinq <break/> six <sub>ONU</sub> sept <say-as interpret-as="foo">x</say-as> huit '
+        '<phoneme ph="">Paris</phoneme> neuf <phoneme alphabet="x-sampa" ph="pa\'Ri">Paris</phoneme> dix '
+        "<emphasis><script>var</script> onze <s>douze <sub>OMS</sub></s></emphasis> treize."
+    )
+    script = script_of(text)
+    assert script.warnings == (
+        '<break time="99999s"/>: longer than 10000 ms; 10000 ms used',
+        '<break time="abc"/>: not a time like "500ms" or "1.5s"; a medium pause used',
+        '<break strength="huge"/>: use one of none, x-weak, weak, medium, strong, x-strong; medium used',
+        "<sub>ONU</sub> has no alias; its text is read",
+        '<say-as interpret-as="foo">x</say-as>: not understood; its text is read',
+        '<phoneme ph="">Paris</phoneme>: no ph given; its text is read',
+        "<phoneme ph=\"pa'Ri\">Paris</phoneme>: alphabet 'x-sampa'; its text is read",
+        "<emphasis> is not part of the SSML subset; ignored, its text is read",
+        "<script> is not text to read; left out",
+        "<sub>OMS</sub> has no alias; its text is read",
+    )
+    medium = ssml.STRENGTH_MS["medium"]
+    lead = [(s.text, s.pause_after_ms) for s in script.segments if s.role == "lead"]
+    assert lead == [
+        ("Un", 10_000),
+        ("deux", medium),
+        ("trois", medium),
+        ("quatre", 10_000),  # exactly the longest pause: no warning
+        ("cinq", medium),
+        ("six Onu sept x huit Paris neuf Paris dix onze douze o emme esse. Treize.", None),
+    ]
+
+
+def test_a_phoneme_inside_nested_markup_still_reaches_a_voice_that_takes_phonemes():
+    phoneme = '<phoneme alphabet="ipa" ph="tɔkaˈjɛf">Tokáev</phoneme>'
+    text = f"Titre\n\n<emphasis><s>Le président {phoneme} arrive</s></emphasis>."
+    script = script_of(text, takes_phonemes=True)
+    assert [s.text for s in script.segments] == ["Titre.", "Le président ⟪Tokaïev|tɔkaˈjɛf⟫ arrive."]
+    assert script.warnings == ("<emphasis> is not part of the SSML subset; ignored, its text is read",)
+
+
+def test_ssml_that_declares_entities_is_refused_and_never_reads_a_local_file(tmp_path):
+    """An external entity (XXE) would read any file on the station's machine into the bulletin."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MOT-DE-PASSE", encoding="utf-8")
+    path = tmp_path / "flash.ssml"
+    path.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE speak [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+        "<speak><p>Titre</p><p>Texte &x;.</p></speak>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ArticleError) as caught:
+        read_article(path)
+    assert str(caught.value) == (
+        f"{path}: the SSML declares entities (<!DOCTYPE ... [...]>); remove them and write the text"
+    )
+
+
+def test_an_ssml_document_with_the_w3c_doctype_is_read(tmp_path):
+    path = tmp_path / "flash.ssml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE speak PUBLIC "-//W3C//DTD SYNTHESIS 1.0//EN"\n'
+        '  "http://www.w3.org/TR/speech-synthesis/synthesis.dtd">\n'
+        '<speak version="1.0"><p>Titre</p><p>Texte.</p></speak>\n',
+        encoding="utf-8",
+    )
+    article = read_article(path)
+    assert (article.title, article.paragraphs, article.ssml) == ("Titre", ("Texte.",), True)
+
+
+def test_a_malformed_fragment_says_where_and_what():
+    with pytest.raises(ArticleError) as caught:
+        parse_article('Titre\n\nUn <sub alias="x">deux</say-as> trois.\n')
+    assert str(caught.value) == (
+        "line 3, column 23: malformed SSML (Opening and ending tag mismatch: sub line 3 and say-as); "
+        "close or fix the tag"
+    )
