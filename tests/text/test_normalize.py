@@ -455,3 +455,29 @@ def test_a_lexicon_that_is_not_utf8_is_one_line(tmp_path):
         load_lexicon(user)
     assert str(error.value).startswith(f"{user}: cannot read the lexicon (")
     assert str(error.value).endswith("); give a UTF-8 TOML file")
+
+
+LOWER_ONLY = frozenset("abcdefghijklmnopqrstuvwxyz .,'-")
+UPPER_ONLY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'-")
+
+
+@pytest.mark.parametrize(
+    ("char", "alphabet", "closest"),
+    [
+        ("É", frozenset("é .,"), "é"),  # its own lower case
+        ("É", UPPER_ONLY, "E"),  # its base letter
+        ("É", LOWER_ONLY, "e"),  # its base letter, lowered
+        ("Ô", UPPER_ONLY, "O"),
+        ("œ", LOWER_ONLY, "oe"),
+        ("Œ", LOWER_ONLY, "oe"),
+        ("Œ", frozenset("Oe .,"), "Oe"),
+        ("æ", LOWER_ONLY, "ae"),
+        ("Æ", LOWER_ONLY, "ae"),
+        ("Æ", frozenset("Ae .,"), "Ae"),
+        ("東", LOWER_ONLY, " "),  # nothing close: a space (and counted as removed)
+    ],
+)
+def test_a_letter_outside_the_voice_alphabet_becomes_the_closest_it_has(char, alphabet, closest):
+    from bulletin.text.pauses import _closest
+
+    assert _closest(char, alphabet) == closest

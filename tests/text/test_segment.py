@@ -212,3 +212,33 @@ def test_stories_joined_keep_their_order_one_copy_of_each_warning_and_what_each_
     assert joined.title == "Journal"
     assert [segment.text for segment in joined.segments] == ["Un.", "Deux."]
     assert joined.warnings == ("<emphasis> ignored", "<foo> read") and joined.removed == "🙂東"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "max_chars", "parts"),
+    [
+        (
+            "Le président a parlé longuement ce matin, devant les députés réunis, "
+            "puis il est reparti vers le palais sans un mot de plus.",
+            60,
+            [
+                ("Le président a parlé longuement ce matin,", "clause"),
+                ("devant les députés réunis,", "clause"),
+                ("puis il est reparti vers le palais sans un mot de plus.", "sentence"),
+            ],
+        ),
+        (  # a clause with no punctuation: cut between words, each piece as long as it may be
+            "un deux trois quatre cinq six sept huit",
+            13,
+            [("un deux trois", "word"), ("quatre cinq", "word"), ("six sept huit", "sentence")],
+        ),
+        ("abc, def", 8, [("abc, def", "sentence")]),  # exactly the limit: one piece
+        ("abc, def", 7, [("abc,", "clause"), ("def", "sentence")]),
+        ("Anticonstitutionnellement dit-il", 10, [("Anticonstitutionnellement", "word"), ("dit-il", "sentence")]),
+        ("Supercalifragilistique", 10, [("Supercalifragilistique", "sentence")]),  # one word: said whole
+    ],
+)
+def test_an_over_long_sentence_is_cut_at_clauses_then_words_and_each_cut_is_named(sentence, max_chars, parts):
+    from bulletin.text.segment import _split_long
+
+    assert _split_long(sentence, max_chars) == parts
