@@ -145,3 +145,40 @@ def test_an_untitled_mp3_is_titled_from_its_file_name(tmp_path, stem, title):
 
     audio = make_bulletin(tmp_path / "src", stem, title=None)
     assert publish(audio, tmp_path / "public", make_channel()).title == title
+
+
+CHANNEL_KEYS = (
+    'title = " Radio Test "\ndescription = "D"\nauthor = "A"\nowner_email = "a@example.org"\n'
+    'base_url = "https://example.org/p"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "channel file (see examples/podcast.toml) not found"),
+        ("channel = 3\n", "[channel] must be a table"),
+        (
+            CHANNEL_KEYS + 'colour = "red"\n',
+            "unknown key(s) colour; known keys: artwork, author, base_url, category, description, explicit, "
+            "language, link, locked, owner_email, owner_name, timezone, title",
+        ),
+    ],
+)
+def test_a_bad_channel_file_is_one_line_naming_it(tmp_path, text, message):
+    path = tmp_path / "podcast.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(BulletinError) as raised:
+        load_channel(path)
+    assert str(raised.value) == f"{path}: {message}"
+
+
+def test_channel_values_are_trimmed_and_a_local_artwork_is_found_beside_the_file(tmp_path):
+    path = tmp_path / "conf" / "podcast.toml"
+    path.parent.mkdir()
+    path.write_text(CHANNEL_KEYS + 'artwork = "img/cover.png"\n', encoding="utf-8")
+    channel = load_channel(path)
+    assert channel.title == "Radio Test" and channel.artwork == str(tmp_path / "conf" / "img" / "cover.png")
+    path.write_text(CHANNEL_KEYS + 'artwork = "https://cdn.example.org/cover.png"\n', encoding="utf-8")
+    assert load_channel(path).artwork == "https://cdn.example.org/cover.png"

@@ -127,3 +127,35 @@ def test_bytes_that_are_neither_utf8_nor_windows_1252_are_one_clear_error(tmp_pa
     with pytest.raises(ArticleError) as raised:
         read_article(path)
     assert str(raised.value) == f"{path}: is not UTF-8 text; save the article as UTF-8 and retry"
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("Titre seul", {"title": "Titre seul", "paragraphs": ("Titre seul",), "flash": True}),  # a flash said once
+        ("Titre\nsa phrase unique.", {"title": "Titre", "paragraphs": ("sa phrase unique.",), "flash": False}),
+        ("Titre\nligne deux\nligne trois", {"title": "Titre", "paragraphs": ("ligne deux ligne trois",)}),
+        (
+            "# Titre\n\n## Sous-titre\n\nTexte un.\n\n**Radio Test**",
+            {"title": "Titre", "paragraphs": ("Texte un.",), "site": "Radio Test", "flash": False},
+        ),
+        ("Titre\n\nTexte.\n\nSource : AFP", {"title": "Titre", "paragraphs": ("Texte.",), "source": "AFP"}),
+    ],
+)
+def test_the_parts_of_a_plain_or_markdown_article(text, fields):
+    article = parse_article(text)
+    assert {name: getattr(article, name) for name in fields} == fields
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the article is empty: it has no text to read; give a file with a title and a paragraph"),
+        ("  \n\n", "the article is empty: it has no text to read; give a file with a title and a paragraph"),
+        ("# Titre", "the article has a title but no body text; add at least one paragraph"),
+    ],
+)
+def test_an_article_without_text_is_one_clear_error(text, message):
+    with pytest.raises(ArticleError) as raised:
+        parse_article(text)
+    assert str(raised.value) == message

@@ -290,3 +290,23 @@ def test_a_sentence_of_five_words_is_kept_with_the_next_and_repeated_sentences_e
         again,
         "Les dockers attendent depuis hier soir.",
     ]
+
+
+def test_a_headlines_intro_follows_the_greeting_and_every_frame_line_is_outside_the_paragraphs():
+    station = Station(name="Radio Test", headlines_intro="Voici les titres.")
+    articles = [Article("Le port rouvre", ("Les dockers reprennent le travail.",))]
+    script = newscast_script(articles, Rundown(station), dt.time(8, 0))
+    rows = [(s.role, s.story, s.paragraph, s.text) for s in script.segments]
+    assert rows[:3] == [
+        ("greeting", 0, -1, "Il est huit heures, voici le journal de Radio Test."),
+        ("greeting", 0, -1, "Voici les titres."),
+        ("headlines", 0, -1, "Le port rouvre."),
+    ]
+    assert rows[-1][:3] == ("signoff", 2, -1)
+
+
+def test_a_long_greeting_is_cut_at_max_chars_like_any_segment():
+    station = Station(greeting="Bonjour à toutes et à tous, il est {time}, et voici sans plus attendre le journal.")
+    script = newscast_script([Article("Titre", ("Texte.",))], Rundown(station), dt.time(8, 0), max_chars=40)
+    greeting = [s.text for s in script.segments if s.role == "greeting"]
+    assert len(greeting) > 1 and all(len(text) <= 40 for text in greeting)
