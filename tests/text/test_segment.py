@@ -242,3 +242,58 @@ def test_an_over_long_sentence_is_cut_at_clauses_then_words_and_each_cut_is_name
     from bulletin.text.segment import _split_long
 
     assert _split_long(sentence, max_chars) == parts
+
+
+def _speak(text):
+    from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable_spans
+
+    return speakable_spans(text, FRENCH_ALPHABET, load_lexicon())
+
+
+def test_each_segment_knows_its_story_and_paragraph_and_the_script_its_title():
+    article = Article(title="Le titre", paragraphs=("Premier.", "Second."), source="AFP")
+    script = build_script(article, _speak, 250, story=2)
+    assert script.title == "Le titre"
+    assert [(s.role, s.paragraph, s.story) for s in script.segments] == [
+        ("headline", -1, 2),
+        ("lead", 0, 2),
+        ("body", 1, 2),
+        ("source", -1, 2),
+    ]
+    assert {s.story for s in build_script(article, _speak, 250).segments} == {0}
+
+
+def test_a_flash_has_no_headline_and_a_paragraph_of_dots_is_not_a_segment():
+    flash = Article(title="Le port rouvre.", paragraphs=("Le port rouvre.",), flash=True)
+    assert [s.role for s in build_script(flash, _speak, 250).segments] == ["lead"]
+    dotted = Article(title="Titre", paragraphs=("Texte.", ". . ."))
+    assert [s.text for s in build_script(dotted, _speak, 250).segments] == ["Titre.", "Texte."]
+
+
+def test_max_chars_under_40_is_refused():
+    with pytest.raises(ValueError, match="^max_chars must be at least 40$"):
+        build_script(Article(title="T", paragraphs=("Texte.",)), _speak, 39)
+
+
+def test_a_last_piece_exactly_max_chars_long_is_cut_again_to_make_room_for_its_full_stop():
+    forty = "aaaaa aaaa aaaa aaaa aaaa aaaa aaaa aaaa"  # 40 characters, no punctuation
+    script = build_script(Article(title="Titre", paragraphs=(forty,)), lambda text: (text, ()), 40)
+    body = [s.text for s in script.segments if s.role == "lead"]
+    assert all(len(text) <= 40 for text in body) and body[-1].endswith(".")
+    assert " ".join(body) == forty + "."
+
+
+@pytest.mark.parametrize("end", [".", "!", "?", "…"])
+def test_a_closed_sentence_exactly_max_chars_long_stays_one_segment(end):
+    sentence = "aaaaa aaaa aaaa aaaa aaaa aaaa aaaa aaa" + end  # 40 characters
+    script = build_script(Article(title="Titre", paragraphs=(sentence,)), lambda text: (text, ()), 40)
+    assert [s.text for s in script.segments if s.role == "lead"] == [sentence]
+
+
+def test_the_full_stop_a_segment_is_given_is_in_its_span_map():
+    script = build_script(Article(title="Titre", paragraphs=("Il pleut",)), lambda text: (text, ()), 250)
+    lead = next(s for s in script.segments if s.role == "lead")
+    assert (lead.text, lead.written) == ("Il pleut.", "Il pleut")
+    from bulletin.text.spans import Rewrite
+
+    assert lead.rewrites[-1] == Rewrite("", ".", "punctuation", 8, 8, 8, 9)
