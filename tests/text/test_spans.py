@@ -150,3 +150,29 @@ def test_a_dozen_substitutions_in_one_paragraph_each_keep_their_place():
     assert lead.text == f"Ici {' '.join(names)} fin."
     assert lead.written == "Ici " + " ".join(f"X{number}" for number in range(12)) + " fin."
     assert_span_map(lead.written, lead.text, lead.rewrites)
+
+
+def _corpus(count: int, seed: int) -> list[str]:
+    """A fixed corpus of hostile texts from PIECES: the property tests' cases, always the same ones."""
+    import random
+
+    draw = random.Random(seed)
+    return ["".join(draw.choice(PIECES) for _ in range(draw.randint(1, 30))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("name", sorted(ALPHABETS))
+def test_a_fixed_corpus_maps_exactly_under_every_alphabet(name):
+    for text in _corpus(40, 7):
+        for lexicon in (None, LEXICON):
+            spoken, rewrites = speakable_spans(text, ALPHABETS[name], lexicon)
+            assert_span_map(text, spoken, rewrites)
+
+
+@pytest.mark.parametrize("max_chars", [40, 47, 61, 83, 120])
+def test_a_fixed_corpus_cut_into_segments_maps_every_segment(max_chars):
+    paragraphs = tuple(text for text in _corpus(24, 11) if text.strip())
+    article = Article(title="Le 16 mai, l'OTSC", paragraphs=paragraphs, source="RT")
+    script = build_script(article, lambda text: speakable_spans(text, FRENCH_ALPHABET, LEXICON), max_chars)
+    for segment in script.segments:
+        assert_span_map(segment.written, segment.text, segment.rewrites)
+        assert len(segment.text) <= max_chars
