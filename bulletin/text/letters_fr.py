@@ -83,6 +83,8 @@ def spell(sigle: str) -> str:
         for letter in base:
             if letter in LETTER_NAMES:
                 names.append(LETTER_NAMES[letter])
+            elif letter == "é":  # "ÉTÉ" is spelled "é té é", not "eu té eu"
+                names.append("é")
             elif letter.isalpha():
                 stripped = _strip_marks(letter)
                 names.append(LETTER_NAMES.get(stripped, letter))

@@ -343,6 +343,12 @@ def test_a_range_of_one_year_is_not_a_from_to():
         ("ANTSA", False),
         ("ANSTRA", False),  # four consonants in a row
         ("ASSSSA", False),
+        ("STOA", True),  # two runs: an onset, then two vowels
+        ("TSAR", False),  # ts opens no French syllable
+        ("BOUAB", False),  # three vowels in a row
+        ("SPART", True),  # rt closes a word
+        ("SPARB", False),
+        ("ABCD", False),
     ],
 )
 def test_a_sigle_is_read_as_a_word_only_when_its_consonants_fall_between_syllables(sigle, word):
@@ -406,3 +412,19 @@ def test_clock_times_agree_heure_with_the_hour(hours, minutes, spoken):
     from bulletin.text.numbers_fr import clock
 
     assert clock(hours, minutes) == spoken
+
+
+@pytest.mark.parametrize(
+    ("sigle", "spelled"), [("ÉTÉ", "é té é"), ("ĀB", "a bé"), ("ÇA", "cé a"), ("OTSC", "o té esse cé")]
+)
+def test_a_sigle_is_spelled_with_french_letter_names(sigle, spelled):
+    from bulletin.text.letters_fr import spell
+
+    assert spell(sigle) == spelled
+
+
+@pytest.mark.parametrize(("text", "value"), [("XIV", 14), ("MMXXVI", 2026), ("", None), ("IIII", None), ("ABC", None)])
+def test_roman_numerals_are_read_only_when_well_formed(text, value):
+    from bulletin.text.numbers_fr import roman_value
+
+    assert roman_value(text) == value
