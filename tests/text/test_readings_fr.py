@@ -428,3 +428,70 @@ def test_roman_numerals_are_read_only_when_well_formed(text, value):
     from bulletin.text.numbers_fr import roman_value
 
     assert roman_value(text) == value
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("le 2nd tour", "le second tour"),
+        ("la 2nde place", "la seconde place"),
+        ("les 2nds rôles", "les seconds rôles"),
+        ("les 2ndes places", "les secondes places"),
+        ("le 3è jour", "le troisième jour"),
+        ("le 3ème jour", "le troisième jour"),
+        ("les 3èmes places", "les troisièmes places"),
+        ("la 1re fois", "la première fois"),
+        ("la 1ère fois", "la première fois"),
+        ("les 2es", "les deuxièmes"),
+    ],
+)
+def test_ordinal_suffixes_give_gender_and_number(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("à 12h30.", "à midi trente."),
+        ("à 0h01.", "à minuit une."),  # minutes agree with "minute"
+        ("à 12h21.", "à midi vingt et une."),
+    ],
+)
+def test_minutes_after_noon_and_midnight_are_feminine(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("12,50 €", "douze euros cinquante"),
+        ("1,00 €", "un euro"),
+        ("0,50 €", "cinquante centimes"),
+        ("1 €", "un euro"),
+        ("3 €", "trois euros"),
+        ("5 M€", "cinq millions d'euros"),  # d' before a vowel
+        ("3 M$", "trois millions de dollars"),
+        ("5 Md$", "cinq milliards de dollars"),
+        ("2,5 M€", "deux virgule cinq millions d'euros"),
+        ("1,5 k€", "un virgule cinq mille euros"),
+        ("-3 M€", "moins trois millions d'euros"),
+    ],
+)
+def test_amounts_of_money(written, spoken):
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1/1000 de seconde", "un millième de seconde"),
+        ("1/100 des voix", "un centième des voix"),
+        ("999/1000", "neuf cent quatre-vingt-dix-neuf sur mille"),  # no noun after it: a score
+        ("3/3 des voix", "trois sur trois des voix"),  # not a fraction below one
+        ("0/5", "zéro sur cinq"),
+        ("1/11 des voix", "un sur onze des voix"),  # past tenths only hundredths and thousandths
+        ("1/101 des voix", "un sur cent un des voix"),
+    ],
+)
+def test_fractions_only_below_one_and_with_a_noun(written, spoken):
+    assert say(written) == spoken
