@@ -310,3 +310,13 @@ def test_a_long_greeting_is_cut_at_max_chars_like_any_segment():
     script = newscast_script([Article("Titre", ("Texte.",))], Rundown(station), dt.time(8, 0), max_chars=40)
     greeting = [s.text for s in script.segments if s.role == "greeting"]
     assert len(greeting) > 1 and all(len(text) <= 40 for text in greeting)
+
+
+def test_every_placeholder_of_a_station_template_is_said():
+    station = Station(name="Europe 1", every_min=30)
+    template = "{station} : il est {time}, le journal {de_time}, prochain à {next} , {de_station} ."
+    assert fill(template, dt.time(23, 45), station) == (
+        "Europe 1 : il est vingt-trois heures quarante-cinq, le journal de vingt-trois heures quarante-cinq, "
+        "prochain à minuit quinze, d'Europe 1."
+    )
+    assert fill("Journal {de_station}.", dt.time(8, 0), Station()) == "Journal."  # a nameless station
