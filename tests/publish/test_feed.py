@@ -483,3 +483,135 @@ def test_a_publish_summary_names_the_episode_its_files_and_its_chapters(tmp_path
         "chapters": [{"start_s": 0.0, "title": "Titre"}, {"start_s": 2.306, "title": "Le récit"}],
     }
     assert len(episode.guid) == 36 and episode.guid.count("-") == 4  # a UUID, as Podcasting 2.0 asks
+
+
+def _children(element) -> list[tuple]:
+    """(prefixed tag, text, attributes) of each child, as a podcast app reads them."""
+    out = []
+    for child in element:
+        if child.tag == "item":
+            continue
+        prefix = child.prefix + ":" if child.prefix else ""
+        text = (child.text or "").strip()
+        out.append((prefix + etree.QName(child).localname, text, dict(child.attrib)))
+    return out
+
+
+def test_the_channel_carries_every_tag_apple_and_podcast_index_read(tmp_path):
+    """RSS 2.0, Apple's itunes: tags and Podcasting 2.0's, with the prefixes podcast apps match literally."""
+    import uuid
+
+    audio = make_bulletin(tmp_path / "src", "2026-11-25-la-recolte-de-cafe", seconds=2.0)
+    publish(audio, tmp_path / "public", make_channel(), now=T0 + timedelta(hours=1))
+    rss = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot()
+    assert rss.get("version") == "2.0"
+    assert rss.nsmap == {
+        "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+        "podcast": "https://podcastindex.org/namespace/1.0",
+        "atom": "http://www.w3.org/2005/Atom",
+        "psc": "http://podlove.org/simple-chapters",
+    }
+    channel = rss.find("channel")
+    guid = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/podcast/feed.xml")
+    assert _children(channel) == [
+        ("title", "Le journal de test", {}),
+        ("link", f"{BASE}/index.html", {}),
+        ("description", "Bulletins générés pour les tests.", {}),
+        ("language", "fr", {}),
+        ("generator", "bulletin", {}),
+        ("lastBuildDate", "Wed, 25 Nov 2026 08:00:00 GMT", {}),
+        ("atom:link", "", {"href": f"{BASE}/feed.xml", "rel": "self", "type": "application/rss+xml"}),
+        ("itunes:author", "Radio Test", {}),
+        ("itunes:owner", "", {}),
+        ("itunes:image", "", {"href": f"{BASE}/artwork.png"}),
+        ("image", "", {}),
+        ("itunes:category", "", {"text": "News"}),
+        ("itunes:explicit", "false", {}),
+        ("itunes:type", "episodic", {}),
+        ("podcast:guid", str(guid), {}),
+        ("podcast:locked", "yes", {"owner": "test@example.org"}),
+    ]
+    owner = channel.find("itunes:owner", NS)
+    assert _children(owner) == [("itunes:name", "Radio Test", {}), ("itunes:email", "test@example.org", {})]
+    assert _children(channel.find("image")) == [
+        ("url", f"{BASE}/artwork.png", {}),
+        ("title", "Le journal de test", {}),
+        ("link", f"{BASE}/index.html", {}),
+    ]
+
+
+def test_an_explicit_channel_with_its_own_link_and_owner_says_so(tmp_path):
+    audio = make_bulletin(tmp_path / "src")
+    channel = make_channel(explicit=True, link="https://radio.example.org/", owner_name="Service info")
+    publish(audio, tmp_path / "public", channel, now=T0)
+    rss = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot().find("channel")
+    assert rss.findtext("itunes:explicit", namespaces=NS) == "true"
+    assert rss.findtext("link") == "https://radio.example.org/" == rss.findtext("image/link")
+    assert rss.findtext("itunes:owner/itunes:name", namespaces=NS) == "Service info"
+    assert rss.findtext("itunes:author", namespaces=NS) == "Radio Test"
+
+
+def test_the_episode_page_offers_each_episode_with_its_player_captions_chapters_and_files(tmp_path):
+    """What a listener without a podcast app sees (index.html), read back as HTML, not as a string."""
+    import lxml.html
+
+    audio = make_bulletin(tmp_path / "src", "2026-11-25-la-recolte-de-cafe", seconds=2.0, title="La récolte de café")
+    publish(audio, tmp_path / "public", make_channel(), now=T0 + timedelta(hours=1))
+    page = lxml.html.parse(str(tmp_path / "public" / "index.html")).getroot()
+    assert page.get("lang") == "fr" and page.findtext("head/title") == "Le journal de test"
+    alternate = page.find("head/link[@rel='alternate']")
+    assert (alternate.get("type"), alternate.get("title"), alternate.get("href")) == (
+        "application/rss+xml",
+        "Le journal de test",
+        "feed.xml",
+    )
+    header = page.find("body/header")
+    assert [p.text_content() for p in header.iter("p")] == [
+        "Radio Test",
+        "Bulletins générés pour les tests.",
+        "Flux RSS du podcast",
+    ]
+    (episode,) = page.findall("body/main/article")
+    stem = "episodes/2026-11-25-la-recolte-de-cafe"
+    assert episode.get("id") == "2026-11-25-la-recolte-de-cafe" and episode.findtext("h2") == "La récolte de café"
+    assert episode.find("p[@class='meta']").text_content() == "2026-11-25 09:00 CET · 0:02"
+    assert "Tokaïev" in episode.findall("p")[1].text_content()
+    player = episode.find("audio")
+    track = player.find("track")
+    assert player.get("src") == f"{stem}.mp3" and "controls" in player.attrib
+    assert (track.get("kind"), track.get("srclang"), track.get("src"), "default" in track.attrib) == (
+        "captions",
+        "fr",
+        f"{stem}.vtt",
+        True,
+    )
+    assert episode.find("p[@class='caption']") is not None
+    chapters = [(li.find("button").get("data-start"), li.text_content()) for li in episode.iter("li")]
+    assert chapters == [("0", "0:00 Titre"), ("1", "0:01 Le récit")]
+    links = [(a.get("href"), a.text) for a in episode.find("p[@class='links']").iter("a")]
+    assert links == [
+        (f"{stem}.vtt", "Transcription (VTT)"),
+        (f"{stem}.srt", "Sous-titres (SRT)"),
+        (f"{stem}.chapters.json", "Chapitres (JSON)"),
+        (f"{stem}.mp3", "MP3"),
+    ]
+    assert "XX" not in page.text_content()
+
+
+def test_an_empty_feed_page_says_there_is_no_episode_yet():
+    import lxml.html
+
+    from bulletin.publish.page import render_index
+
+    page = lxml.html.fromstring(render_index(make_channel(), []))
+    assert page.find("body/main").text_content().strip() == "Aucun épisode publié."
+
+
+def test_an_episode_without_captions_has_no_track_and_links_only_its_audio(tmp_path):
+    import lxml.html
+
+    audio = make_bulletin(tmp_path / "src", "b", seconds=2.0, sidecars=())
+    publish(audio, tmp_path / "public", make_channel(), now=T0)
+    episode = lxml.html.parse(str(tmp_path / "public" / "index.html")).getroot().find("body/main/article")
+    assert episode.find("audio/track") is None and episode.find("p[@class='caption']") is None
+    assert [(a.get("href"), a.text) for a in episode.find("p[@class='links']").iter("a")] == [("episodes/b.mp3", "MP3")]
