@@ -615,3 +615,42 @@ def test_an_episode_without_captions_has_no_track_and_links_only_its_audio(tmp_p
     episode = lxml.html.parse(str(tmp_path / "public" / "index.html")).getroot().find("body/main/article")
     assert episode.find("audio/track") is None and episode.find("p[@class='caption']") is None
     assert [(a.get("href"), a.text) for a in episode.find("p[@class='links']").iter("a")] == [("episodes/b.mp3", "MP3")]
+
+
+def test_an_item_carries_its_enclosure_transcripts_and_chapters_as_podcast_apps_read_them(tmp_path):
+    import uuid
+
+    audio = make_bulletin(tmp_path / "src", "2026-11-25-la-recolte-de-cafe", seconds=2.0, title="La récolte de café")
+    publish(audio, tmp_path / "public", make_channel(), now=T0 + timedelta(hours=1))
+    raw = (tmp_path / "public" / "feed.xml").read_bytes()
+    assert raw.startswith(b"<?xml version='1.0' encoding='UTF-8'?>") and "récolte".encode() in raw
+    item = etree.fromstring(raw).find("channel/item")
+    url = f"{BASE}/episodes/2026-11-25-la-recolte-de-cafe"
+    rows = _children(item)
+    guid = rows[3][1]
+    assert uuid.UUID(guid).version == 5
+    assert rows == [
+        ("title", "La récolte de café", {}),
+        ("description", "Le président du Kazakhstan, Kassym-Jomart Tokaïev, est arrivé à La Havane.", {}),
+        ("link", f"{BASE}/index.html#2026-11-25-la-recolte-de-cafe", {}),
+        ("guid", guid, {"isPermaLink": "false"}),
+        ("pubDate", "Wed, 25 Nov 2026 08:00:00 GMT", {}),
+        ("enclosure", "", {"url": f"{url}.mp3", "length": str(audio.stat().st_size), "type": "audio/mpeg"}),
+        ("itunes:duration", "2", {}),
+        ("itunes:episodeType", "full", {}),
+        ("itunes:explicit", "false", {}),
+        ("podcast:transcript", "", {"url": f"{url}.vtt", "type": "text/vtt", "language": "fr", "rel": "captions"}),
+        (
+            "podcast:transcript",
+            "",
+            {"url": f"{url}.srt", "type": "application/x-subrip", "language": "fr", "rel": "captions"},
+        ),
+        ("podcast:transcript", "", {"url": f"{url}.transcript.json", "type": "application/json", "language": "fr"}),
+        ("podcast:chapters", "", {"url": f"{url}.chapters.json", "type": "application/json+chapters"}),
+        ("psc:chapters", "", {"version": "1.2"}),
+    ]
+    marks = item.find("psc:chapters", {"psc": "http://podlove.org/simple-chapters"})
+    assert [dict(mark.attrib) for mark in marks] == [
+        {"start": "00:00:00.000", "title": "Titre"},
+        {"start": "00:00:01.000", "title": "Le récit"},
+    ]
