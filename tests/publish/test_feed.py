@@ -654,3 +654,80 @@ def test_an_item_carries_its_enclosure_transcripts_and_chapters_as_podcast_apps_
         {"start": "00:00:00.000", "title": "Titre"},
         {"start": "00:00:01.000", "title": "Le récit"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "said"),
+    [
+        ("", "no public base URL for the feed: set base_url in the channel TOML or pass --base-url https://…"),
+        (
+            "ftp://example.org/",
+            "no public base URL for the feed: set base_url in the channel TOML or pass --base-url https://… "
+            "(got 'ftp://example.org')",
+        ),
+    ],
+)
+def test_a_feed_without_a_public_http_base_is_refused_in_one_line(tmp_path, base_url, said):
+    with pytest.raises(BulletinError) as raised:
+        publish(make_bulletin(tmp_path / "src"), tmp_path / "public", make_channel(base_url=base_url))
+    assert str(raised.value) == said and not (tmp_path / "public").exists()
+
+
+def test_a_base_url_with_a_trailing_slash_gives_clean_urls(tmp_path):
+    episode = publish(make_bulletin(tmp_path / "src", "b"), tmp_path / "public", make_channel(base_url=f"{BASE}/"))
+    assert episode.audio_url == f"{BASE}/episodes/b.mp3"
+
+
+@pytest.mark.parametrize("keep", [0, 100_001])
+def test_keep_out_of_range_is_refused(tmp_path, keep):
+    with pytest.raises(BulletinError) as raised:
+        publish(make_bulletin(tmp_path / "src"), tmp_path / "public", make_channel(), keep=keep)
+    assert str(raised.value) == f"--keep {keep} is out of range; use 1 to 100000"
+
+
+def test_the_largest_keep_is_allowed_and_a_long_file_name_gives_a_short_slug(tmp_path):
+    audio = make_bulletin(tmp_path / "src", "journal-" + "tres-long-" * 15)
+    episode = publish(audio, tmp_path / "public", make_channel(), keep=100_000)
+    assert len(episode.slug) <= 96 and episode.slug.startswith("journal-tres-long")
+
+
+def test_a_feed_directory_that_cannot_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "public"
+    blocker.write_text("a file, not a directory", encoding="utf-8")
+    with pytest.raises(OutputError) as raised:
+        publish(make_bulletin(tmp_path / "src"), blocker, make_channel())
+    assert str(raised.value).startswith(f"{blocker}: cannot create the feed directory (")
+
+
+def test_other_audio_under_a_published_name_names_what_differs(tmp_path):
+    publish(make_bulletin(tmp_path / "one", "b", seconds=2.0), tmp_path / "public", make_channel())
+    with pytest.raises(OutputError) as raised:
+        publish(make_bulletin(tmp_path / "two", "b", seconds=3.0), tmp_path / "public", make_channel())
+    assert str(raised.value).startswith("b is already published with different content (episodes/b.mp3")
+    assert str(raised.value).endswith("); use --replace to update it (it keeps its GUID and date)")
+
+
+def test_a_sidecar_added_later_updates_the_episode_and_the_same_files_change_nothing(tmp_path):
+    bare = make_bulletin(tmp_path / "one", "b", seconds=2.0, sidecars=())
+    assert publish(bare, tmp_path / "public", make_channel()).status == "added"
+    assert publish(bare, tmp_path / "public", make_channel()).status == "unchanged"
+    (tmp_path / "one" / "b.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour.\n", encoding="utf-8")
+    assert publish(bare, tmp_path / "public", make_channel()).status == "updated"
+    assert (tmp_path / "public" / "episodes" / "b.vtt").is_file()
+
+
+def test_a_publish_renames_nothing_until_every_file_is_staged(tmp_path, monkeypatch):
+    """A kill at the pause point leaves the feed as it was: the crash drill's point, probed in process."""
+    from bulletin.publish import episodes
+
+    publish(make_bulletin(tmp_path / "one", "a"), tmp_path / "public", make_channel(), now=T0)
+    before = (tmp_path / "public" / "feed.xml").read_bytes()
+    seen = []
+    monkeypatch.setattr(
+        episodes,
+        "pause_point",
+        lambda name: seen.append((name, (tmp_path / "public" / "feed.xml").read_bytes() == before)),
+    )
+    publish(make_bulletin(tmp_path / "two", "b"), tmp_path / "public", make_channel(), now=T0 + timedelta(hours=1))
+    assert seen == [("publish-staged", True)]
+    assert (tmp_path / "public" / "feed.xml").read_bytes() != before
