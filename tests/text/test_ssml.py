@@ -363,3 +363,28 @@ def test_a_malformed_fragment_says_where_and_what():
         "line 3, column 23: malformed SSML (Opening and ending tag mismatch: sub line 3 and say-as); "
         "close or fix the tag"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('Titre\n\nUn <sub alias="x">deux\ntrois</say-as> quatre.', "line 4, column 6"),  # the wrong closing tag
+        ('Titre\n\nUn <sub alias="x">deux trois.', "line 3, column 4"),  # never closed: where it opens
+        ('Titre <sub alias="x">deux</say-as>\n\nTexte.', "line 1, column 26"),  # the first line, as typed
+        ('Titre\n\n  <sub alias="y">a</say-as>', "line 3, column 19"),
+    ],
+)
+def test_a_markup_error_points_at_the_line_and_column_a_user_typed(text, where):
+    with pytest.raises(ArticleError) as caught:
+        parse_article(text)
+    assert str(caught.value).startswith(f"{where}: malformed SSML (Opening and ending tag mismatch: sub line ")
+
+
+def test_ampersands_in_marked_up_text_are_text():
+    sub = '<sub alias="A T et T">AT&T</sub>'
+    script = script_of(f'Titre\n\nProcter & Gamble <break time="1s"/> et R&D &amp; {sub} fin.')
+    assert [(s.text, s.written) for s in script.segments if s.role == "lead"] == [
+        ("Procter et Gamble", "Procter & Gamble"),
+        ("et R et D et A T et T fin.", "et R&D & AT&T fin."),
+    ]
+    assert not script.warnings
