@@ -731,3 +731,94 @@ def test_a_publish_renames_nothing_until_every_file_is_staged(tmp_path, monkeypa
     publish(make_bulletin(tmp_path / "two", "b"), tmp_path / "public", make_channel(), now=T0 + timedelta(hours=1))
     assert seen == [("publish-staged", True)]
     assert (tmp_path / "public" / "feed.xml").read_bytes() != before
+
+
+def _tag(audio, *frames):
+    from mutagen.id3 import ID3
+
+    tags = ID3(audio)
+    for frame in frames:
+        tags.add(frame)
+    tags.save(audio)
+
+
+@pytest.mark.parametrize(("mime", "suffix"), [("image/png", ".png"), ("image/jpeg", ".jpg"), ("IMAGE/JPG", ".jpg")])
+def test_the_cover_embedded_in_an_mp3_becomes_the_episode_image(tmp_path, mime, suffix):
+    from mutagen.id3 import APIC
+
+    audio = make_bulletin(tmp_path / "src", "b")
+    _tag(audio, APIC(encoding=3, mime=mime, type=3, desc="", data=b"\x89PNG fake cover"))
+    episode = publish(audio, tmp_path / "public", make_channel(), now=T0)
+    assert episode.files["image"] == f"episodes/b{suffix}"
+    assert (tmp_path / "public" / "episodes" / f"b{suffix}").read_bytes() == b"\x89PNG fake cover"
+    item = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot().find("channel/item")
+    assert item.find("itunes:image", NS).get("href") == f"{BASE}/episodes/b{suffix}"
+
+
+def test_a_cover_of_another_kind_is_not_published_and_the_plain_comment_is_the_description(tmp_path):
+    from mutagen.id3 import APIC, COMM
+
+    audio = make_bulletin(tmp_path / "src", "b", description=None)
+    _tag(
+        audio,
+        APIC(encoding=3, mime="image/gif", type=3, desc="", data=b"GIF89a"),
+        COMM(encoding=3, lang="fra", desc="note", text="Une note interne."),
+        COMM(encoding=3, lang="fra", desc="", text=["Le résumé.", "Sa suite."]),
+    )
+    episode = publish(audio, tmp_path / "public", make_channel(), now=T0)
+    assert "image" not in episode.files and not list((tmp_path / "public" / "episodes").glob("b.gif"))
+    item = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot().find("channel/item")
+    assert item.findtext("description") == "Le résumé.\nSa suite."
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"), [("{not json", "Expecting property name"), ('{"episodes": 3}', "no episodes list")]
+)
+def test_a_damaged_episode_record_is_one_line_and_changes_nothing(tmp_path, record, problem):
+    feed = tmp_path / "public"
+    feed.mkdir()
+    (feed / "episodes.json").write_text(record, encoding="utf-8")
+    with pytest.raises(OutputError) as raised:
+        publish(make_bulletin(tmp_path / "src"), feed, make_channel())
+    message = str(raised.value)
+    assert message.startswith(f"{feed / 'episodes.json'}: damaged episode record (") and problem in message
+    assert message.endswith("); restore it from a backup") and not (feed / "feed.xml").exists()
+
+
+def test_a_local_artwork_that_is_not_an_image_file_is_refused(tmp_path):
+    cover = tmp_path / "cover.gif"
+    cover.write_bytes(b"GIF89a")
+    with pytest.raises(BulletinError) as raised:
+        publish(make_bulletin(tmp_path / "src"), tmp_path / "public", make_channel(artwork=str(cover)))
+    assert str(raised.value) == f"{cover}: artwork must be an existing .jpg or .png file, or an https URL"
+
+
+@pytest.mark.parametrize("name", ["cover.JPG", "cover.jpeg", "cover.png"])
+def test_a_local_artwork_is_published_beside_the_feed(tmp_path, name):
+    cover = tmp_path / name
+    cover.write_bytes(b"\xff\xd8\xff cover")
+    publish(make_bulletin(tmp_path / "src"), tmp_path / "public", make_channel(artwork=str(cover)))
+    kept = "artwork.png" if name.endswith(".png") else "artwork.jpg"
+    assert (tmp_path / "public" / kept).read_bytes() == b"\xff\xd8\xff cover"
+
+
+def test_a_remote_artwork_is_linked_not_copied(tmp_path):
+    publish(make_bulletin(tmp_path / "src"), tmp_path / "public", make_channel(artwork="https://cdn.example.org/c.png"))
+    channel = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot().find("channel")
+    assert channel.find("itunes:image", NS).get("href") == "https://cdn.example.org/c.png"
+    assert not list((tmp_path / "public").glob("artwork.*"))
+
+
+def test_a_held_feed_lock_times_out_in_one_line(tmp_path):
+    import fcntl
+
+    from bulletin.publish.episodes import _FeedLock
+
+    with open(tmp_path / ".lock", "a+b") as holder:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(OutputError) as raised:
+            with _FeedLock(tmp_path, timeout_s=0.2):
+                pass
+    assert str(raised.value) == f"{tmp_path / '.lock'}: another publish holds the feed lock; try again"
+    with _FeedLock(tmp_path, timeout_s=0.2) as lock:  # released: taken at once
+        assert lock.handle is not None
