@@ -520,6 +520,7 @@ def test_a_wrong_suffix_names_the_format_it_looks_like(tmp_path):
 def test_out_of_range_values_are_refused_in_one_line(changes, message):
     from bulletin.engines.base import VoiceOptions
 
+    changes = dict(changes)  # the parameter is shared by every run of the test
     speed = changes.pop("speed", None)
     asked = GenerateRequest(articles=(Path("a.txt"),), voice_options=VoiceOptions(speed=speed), **changes)
     with pytest.raises(RequestError) as raised:
