@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bulletin.errors import BulletinError
-from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, outside, speakable
+from bulletin.text.normalize import (
+    FRENCH_ALPHABET,
+    load_lexicon,
+    outside,
+    removed_characters,
+    speakable,
+    speakable_spans,
+)
 
 LEXICON = load_lexicon()
 LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -481,3 +488,40 @@ def test_a_letter_outside_the_voice_alphabet_becomes_the_closest_it_has(char, al
     from bulletin.text.pauses import _closest
 
     assert _closest(char, alphabet) == closest
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken", "rewrites", "removed"),
+    [
+        ("Il a ٣ ans.", "Il a trois ans.", [("٣", "trois", "number")], {}),  # an Arabic-Indic digit
+        ("Il\u00a0part\u2003demain.", "Il part demain.", [("\u00a0", " ", "unicode"), ("\u2003", " ", "unicode")], {}),
+        ("e\u0301té", "été", [("e\u0301", "é", "unicode")], {}),  # a combining accent joined to its letter
+        ("A\u200db.", "Ab.", [("\u200d", "", "removed")], {}),  # a format character: nothing said, nothing lost
+        ("Un\x07deux.", "Un deux.", [("\x07", " ", "removed")], {"\x07": 1}),  # a control code: counted
+        ("Un¡deux.", "Un, deux.", [("¡", ", ", "punctuation")], {}),
+        ("J. Martin", "ji Martin", [("J.", "ji", "abbreviation")], {}),
+        ("Il fait 3 km.", "Il fait trois kilomètres.", [("3 km", "trois kilomètres", "unit")], {}),
+        ("En km.", "En kilomètres.", [("km", "kilomètres", "unit")], {}),
+        (
+            "Le n° 5 ½",
+            "Le numéro cinq et demi",
+            [("n°", "numéro", "abbreviation"), ("5 ½", "cinq et demi", "fraction")],
+            {},
+        ),
+        ("Il y a 5 $.", "Il y a cinq dollars.", [("5 $", "cinq dollars", "currency")], {}),
+        (
+            "l'OTAN à 10 %.",
+            "l'Otan à dix pour cent.",
+            [("OTAN", "Otan", "lexicon"), ("10 %", "dix pour cent", "unit")],
+            {},
+        ),
+        ("Bonjour. il part.", "Bonjour. Il part.", [("i", "I", "case")], {}),
+        ("\x1b[31mRouge\x1b[0m", "Rouge", [("\x1b[31m", "", "removed"), ("\x1b[0m", "", "removed")], {"\x1b": 2}),
+    ],
+)
+def test_each_rewrite_names_the_rule_that_made_it(written, spoken, rewrites, removed):
+    """The span map (script.json, the studio's highlighting) says which rule changed what."""
+    said, found = speakable_spans(written, FRENCH_ALPHABET, LEXICON)
+    assert said == spoken
+    assert [(r.written, r.spoken, r.rule) for r in found] == rewrites
+    assert dict(removed_characters(written, FRENCH_ALPHABET, LEXICON)) == removed
