@@ -182,3 +182,38 @@ def test_channel_values_are_trimmed_and_a_local_artwork_is_found_beside_the_file
     assert channel.title == "Radio Test" and channel.artwork == str(tmp_path / "conf" / "img" / "cover.png")
     path.write_text(CHANNEL_KEYS + 'artwork = "https://cdn.example.org/cover.png"\n', encoding="utf-8")
     assert load_channel(path).artwork == "https://cdn.example.org/cover.png"
+
+
+def test_the_remembered_channel_file_is_the_channel_as_toml_with_its_artwork_beside_it(tmp_path):
+    import tomllib
+
+    from bulletin.publish.channel import Channel, remember_channel
+
+    channel = Channel(
+        title="Le journal « de RHC »",
+        description="Infos",
+        author="Radio Havane Cuba",
+        owner_email="a@example.org",
+        base_url="https://example.org/p",
+        artwork="/srv/radio/Cover.JPEG",
+        explicit=True,
+        locked=False,
+    )
+    source = tmp_path / "podcast.toml"
+    path = remember_channel(tmp_path, channel, source)
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[:3] == [
+        f"# The channel of this feed, kept by `bulletin publish` from {source.resolve()} at its first",
+        "# publish; later publishes into this directory use it when no --config is given. Edit it freely.",
+        "[channel]",
+    ]
+    table = tomllib.loads(text)["channel"]
+    assert table["title"] == "Le journal « de RHC »" and "\\u00ab" not in text  # written as UTF-8, not escaped
+    assert (table["artwork"], table["explicit"], table["locked"]) == ("artwork.jpg", True, False)
+    assert "link" not in table  # empty values are left out
+    assert remember_channel(tmp_path, channel, source) is None  # the first one stays
+    remote = Channel(**{**channel.__dict__, "artwork": "https://cdn.example.org/c.png"})
+    (tmp_path / "b").mkdir()
+    assert tomllib.loads(remember_channel(tmp_path / "b", remote, source).read_text())["channel"]["artwork"] == (
+        "https://cdn.example.org/c.png"
+    )

@@ -159,3 +159,34 @@ def test_an_article_without_text_is_one_clear_error(text, message):
     with pytest.raises(ArticleError) as raised:
         parse_article(text)
     assert str(raised.value) == message
+
+
+def test_an_ssml_document_given_as_text_is_read_as_one():
+    """`bulletin generate -` with an SSML document on stdin: the same article as the .ssml file."""
+    article = parse_article('<?xml version="1.0"?>\n<speak><p>Titre</p><p>Texte.</p></speak>')
+    assert (article.title, article.paragraphs, article.ssml) == ("Titre", ("Texte.",), True)
+    with pytest.raises(ArticleError) as raised:
+        parse_article('<speak><meta name="x"/></speak>')
+    assert str(raised.value) == "the SSML document has no text to read; give it a <p> title and a <p> paragraph"
+
+
+def test_windows_and_old_mac_line_ends_markdown_bullets_quotes_and_emphasis():
+    article = parse_article("# Titre\r\n\r\n- une puce\r\rSuite\n\n> une citation\n\n***Gras*** et _fin_.")
+    assert article.title == "Titre"
+    assert article.paragraphs == ("une puce", "Suite", "une citation", "Gras et fin.")
+
+
+def test_a_title_with_markup_keeps_it_for_the_voice_and_shows_plain_text():
+    article = parse_article('Le <sub alias="titre">TITRE</sub>  du jour\n\nTexte.')
+    assert (article.title, article.title_markup) == ("Le TITRE du jour", 'Le <sub alias="titre">TITRE</sub> du jour')
+
+
+def test_a_tag_spanning_a_blank_line_names_its_paragraph():
+    with pytest.raises(ArticleError) as raised:
+        parse_article('Titre\n\nUn.\n\nUn <sub alias="x">deux\n\ntrois</sub>.')
+    assert str(raised.value) == "paragraph 3: an SSML tag spans a blank line; open and close it in one paragraph"
+
+
+def test_a_dateline_without_agency_has_none():
+    article = parse_article("Titre\n\nParis, 25 novembre – Texte.")
+    assert (article.dateline, article.agency, article.paragraphs[0]) == ("Paris, 25 novembre", "", "Texte.")

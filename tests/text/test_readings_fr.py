@@ -495,3 +495,11 @@ def test_amounts_of_money(written, spoken):
 )
 def test_fractions_only_below_one_and_with_a_noun(written, spoken):
     assert say(written) == spoken
+
+
+def test_negative_numbers_and_huge_ones():
+    from bulletin.text.numbers_fr import cardinal
+
+    assert cardinal(-21, True) == "moins vingt et une"
+    assert cardinal(-3) == "moins trois"
+    assert cardinal(10**40) == "un " + " ".join(["zéro"] * 40)  # past what num2words says: digit by digit
