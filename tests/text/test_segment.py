@@ -236,6 +236,12 @@ def test_stories_joined_keep_their_order_one_copy_of_each_warning_and_what_each_
         ("abc, def", 7, [("abc,", "clause"), ("def", "sentence")]),
         ("Anticonstitutionnellement dit-il", 10, [("Anticonstitutionnellement", "word"), ("dit-il", "sentence")]),
         ("Supercalifragilistique", 10, [("Supercalifragilistique", "sentence")]),  # one word: said whole
+        (  # no space within the limit: the first space after it
+            "Anticonstitutionnellement dit-il bas",
+            10,
+            [("Anticonstitutionnellement", "word"), ("dit-il bas", "sentence")],
+        ),
+        ("a bcdefghijklmnop", 5, [("a", "word"), ("bcdefghijklmnop", "sentence")]),
     ],
 )
 def test_an_over_long_sentence_is_cut_at_clauses_then_words_and_each_cut_is_named(sentence, max_chars, parts):
@@ -297,3 +303,25 @@ def test_the_full_stop_a_segment_is_given_is_in_its_span_map():
     from bulletin.text.spans import Rewrite
 
     assert lead.rewrites[-1] == Rewrite("", ".", "punctuation", 8, 8, 8, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "max_chars", "pieces"),
+    [
+        ("Phrase une ici. Phrase deux là.", 31, [("Phrase une ici. Phrase deux là.", "sentence")]),  # exactly the limit
+        ("Phrase une ici. Phrase deux là.", 30, [("Phrase une ici.", "sentence"), ("Phrase deux là.", "sentence")]),
+        (
+            "Court. Le président a parlé longuement ce matin, devant les députés réunis.",
+            45,
+            [
+                ("Court.", "sentence"),
+                ("Le président a parlé longuement ce matin,", "clause"),
+                ("devant les députés réunis.", "sentence"),
+            ],
+        ),
+    ],
+)
+def test_sentences_are_packed_up_to_the_limit_and_each_piece_says_how_it_ends(text, max_chars, pieces):
+    from bulletin.text.segment import _pieces
+
+    assert _pieces(text, max_chars) == pieces
