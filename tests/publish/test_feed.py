@@ -822,3 +822,10 @@ def test_a_held_feed_lock_times_out_in_one_line(tmp_path):
     assert str(raised.value) == f"{tmp_path / '.lock'}: another publish holds the feed lock; try again"
     with _FeedLock(tmp_path, timeout_s=0.2) as lock:  # released: taken at once
         assert lock.handle is not None
+
+
+def test_episodes_published_in_the_same_second_are_listed_newest_first(tmp_path):
+    for stem in ("a", "b", "c"):
+        publish(make_bulletin(tmp_path / stem, stem), tmp_path / "public", make_channel(), now=T0)
+    items = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot().findall("channel/item")
+    assert [item.findtext("link").rsplit("#", 1)[1] for item in items] == ["c", "b", "a"]
