@@ -52,10 +52,16 @@ def check_keys(
 
 def check_types(table: dict[str, Any], cls: type, where: str, error: type[BulletinError] = BulletinError) -> None:
     """Raise ``error`` if a value's type disagrees with the field's default (str, bool, int, float)."""
+    simple = {"str": str, "bool": bool, "int": int, "float": float}
     for field in dataclasses.fields(cls):
-        if field.name not in table or field.default is dataclasses.MISSING:
+        if field.name not in table:
             continue
-        expected = type(field.default)
+        if field.default is not dataclasses.MISSING:
+            expected = type(field.default)
+        else:  # a required key: its annotation says what it must be
+            expected = simple.get(field.type if isinstance(field.type, str) else getattr(field.type, "__name__", ""))
+            if expected is None:
+                continue
         value = table[field.name]
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             continue

@@ -158,6 +158,7 @@ CHANNEL_KEYS = (
     [
         (None, "channel file (see examples/podcast.toml) not found"),
         ("channel = 3\n", "[channel] must be a table"),
+        (CHANNEL_KEYS.replace('author = "A"', "author = 3"), "author must be a string"),  # a required key too
         (
             CHANNEL_KEYS + 'colour = "red"\n',
             "unknown key(s) colour; known keys: artwork, author, base_url, category, description, explicit, "
