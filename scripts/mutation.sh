@@ -87,6 +87,15 @@ for module in sorted(by_module):
     totals.update(counts)
     score = 100 * counts["killed"] / max(1, total - counts["equivalent"])
     print(f"{module:<28} {counts['killed']:>7} {counts['equivalent']:>7} {counts['survived']:>9} {total:>6} {score:>6.1f}%")
+groups = defaultdict(Counter)  # the modules as the issue names them: text, publish, pipeline rules, ...
+for module, counts in by_module.items():
+    part = module.split(".")[1]
+    groups["pipeline rules" if part in ("pipeline", "newscast", "delivery") else part].update(counts)
+for group in sorted(groups):
+    counts = groups[group]
+    total = sum(counts.values())
+    score = 100 * counts["killed"] / max(1, total - counts["equivalent"])
+    print(f"{group + ' (all)':<28} {counts['killed']:>7} {counts['equivalent']:>7} {counts['survived']:>9} {total:>6} {score:>6.1f}%")
 total = sum(totals.values())
 if not total:
     sys.exit("error: no mutant matched " + " ".join(patterns))
