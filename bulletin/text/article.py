@@ -110,7 +110,7 @@ def parse_article(text: str) -> Article:
     Inline SSML tags make an SSML article (malformed markup: ArticleError naming line and
     column); other HTML markup is stripped, scripts and styles with their content.
     """
-    if re.match(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE[^>]*>\s*)?<speak\b", text):
+    if ssml.is_document(text):
         return ssml_article(text)  # a whole SSML document, pasted or piped in
     markup = ssml.has_ssml(text)
     if markup:

@@ -69,6 +69,11 @@ def has_markup(text: str) -> bool:
     return bool(_ANY_TAG.search(text))
 
 
+def is_document(text: str) -> bool:
+    """Return True when ``text`` is a whole SSML document (``<speak>``, maybe after a declaration and doctype)."""
+    return bool(re.match(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s[^>]*>\s*)?<speak\b", text))
+
+
 def parse_fragment(text: str, name: str = "") -> _Element:
     """Return ``text`` parsed as SSML under a ``<speak>`` root; ArticleError naming line and column if malformed."""
     from lxml import etree
@@ -78,7 +83,7 @@ def parse_fragment(text: str, name: str = "") -> _Element:
     if re.search(r"<!DOCTYPE[^>\[]*\[", body, re.IGNORECASE):
         where = f"{name}: " if name else ""
         raise ArticleError(f"{where}the SSML declares entities (<!DOCTYPE ... [...]>); remove them and write the text")
-    wrapped = not re.match(r"^(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s[^>]*>\s*)?<speak\b", body)
+    wrapped = not is_document(body)
     source = f"<speak>{_escape(text)}</speak>" if wrapped else body
     try:
         root = etree.fromstring(source.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
