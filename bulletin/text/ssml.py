@@ -80,8 +80,8 @@ def parse_fragment(text: str, name: str = "") -> _Element:
 
     text = _CONTROLS.sub(" ", text)
     body = text.strip()
+    where = f"{name}: " if name else ""
     if re.search(r"<!DOCTYPE[^>\[]*\[", body, re.IGNORECASE):
-        where = f"{name}: " if name else ""
         raise ArticleError(f"{where}the SSML declares entities (<!DOCTYPE ... [...]>); remove them and write the text")
     wrapped = not is_document(body)
     source = f"<speak>{_escape(text)}</speak>" if wrapped else body
@@ -89,7 +89,6 @@ def parse_fragment(text: str, name: str = "") -> _Element:
         root = etree.fromstring(source.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as error:
         line, column = _where(error, source, text if wrapped else None)
-        where = f"{name}: " if name else ""
         message = re.sub(r",? line \d+, column \d+", "", str(error.msg or error))
         raise ArticleError(
             f"{where}line {line}, column {max(column, 1)}: malformed SSML ({message}); close or fix the tag"
