@@ -129,21 +129,30 @@ def test_the_example_station_file_loads():
 
 
 @pytest.mark.parametrize(
-    "text, message",
+    ("text", "message"),
     [
-        ("[station]\nnom = 'x'\n", "unknown key"),
-        ("[station]\nstories = 'trois'\n", "stories must be an integer"),
-        ("[station]\ngreeting = 'Il est {heure}'\n", "unknown placeholder"),
-        ("[station]\nstories = 0\n", "at least 1"),
-        ("[station\n", "cannot read station file"),
+        (
+            "[station]\nnom = 'x'\n",
+            " [station]: unknown key(s) nom; known keys: every_min, greeting, headlines_intro, name, signoff, "
+            "slot_s, stories",
+        ),
+        ("[station]\nstories = 'trois'\n", " [station]: stories must be an integer"),
+        ("[station]\ngreeting = 'Il est {heure}'\n", " [station]: greeting has an unknown placeholder 'heure'"),
+        ("[station]\nstories = 0\n", " [station]: stories and every_min must be at least 1, slot_s 0 or more"),
+        ("[station]\nslot_s = -1.0\n", " [station]: stories and every_min must be at least 1, slot_s 0 or more"),
+        ("station = 3\n", ": [station] must be a table"),
+        (
+            "[station\n",
+            ": cannot read station file: Expected ']' at the end of a table declaration (at line 1, column 9)",
+        ),
     ],
 )
-def test_a_bad_station_file_names_the_file_and_the_key(tmp_path, text, message):
+def test_a_bad_station_file_is_one_line_naming_the_file_and_the_key(tmp_path, text, message):
     path = tmp_path / "station.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(RequestError, match=message) as caught:
+    with pytest.raises(RequestError) as caught:
         load_station(path)
-    assert str(path) in str(caught.value)
+    assert str(caught.value) == f"{path}{message}"
 
 
 @pytest.mark.parametrize("text", ["8", "25:00", "8:61", "huit heures", ""])
@@ -245,21 +254,6 @@ def test_a_station_file_may_leave_out_the_station_header(tmp_path):
     path = tmp_path / "station.toml"
     path.write_text('name = "Radio Test"\nstories = 1\nevery_min = 1\n', encoding="utf-8")
     assert load_station(path) == Station(name="Radio Test", stories=1, every_min=1)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("station = 3\n", ": [station] must be a table"),
-        ("[station]\nslot_s = -1.0\n", " [station]: stories and every_min must be at least 1, slot_s 0 or more"),
-    ],
-)
-def test_a_station_table_that_is_not_one_is_refused(tmp_path, text, message):
-    path = tmp_path / "station.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RequestError) as caught:
-        load_station(path)
-    assert str(caught.value) == f"{path}{message}"
 
 
 def test_each_sentence_piece_keeps_its_written_words_and_only_the_last_its_cut_and_pause():

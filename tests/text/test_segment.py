@@ -7,9 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulletin.text.article import Article, read_article
+from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable_spans
 from bulletin.text.segment import build_script, split_paragraph, split_sentences
 
 from helpers import examples
+
+LEXICON = load_lexicon()
 
 
 @pytest.mark.parametrize(
@@ -251,9 +254,7 @@ def test_an_over_long_sentence_is_cut_at_clauses_then_words_and_each_cut_is_name
 
 
 def _speak(text):
-    from bulletin.text.normalize import FRENCH_ALPHABET, load_lexicon, speakable_spans
-
-    return speakable_spans(text, FRENCH_ALPHABET, load_lexicon())
+    return speakable_spans(text, FRENCH_ALPHABET, LEXICON)
 
 
 def test_each_segment_knows_its_story_and_paragraph_and_the_script_its_title():

@@ -145,7 +145,7 @@ def test_a_dozen_substitutions_in_one_paragraph_each_keep_their_place():
     names = "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima".split()
     markup = " ".join(f'<sub alias="{name}">X{number}</sub>' for number, name in enumerate(names))
     article = parse_article(f"Titre\n\nIci {markup} fin.")
-    script = build_script(article, lambda text: speakable_spans(text, FRENCH_ALPHABET, load_lexicon()), 2000)
+    script = build_script(article, lambda text: speakable_spans(text, FRENCH_ALPHABET, LEXICON), 2000)
     lead = next(segment for segment in script.segments if segment.role == "lead")
     assert lead.text == f"Ici {' '.join(names)} fin."
     assert lead.written == "Ici " + " ".join(f"X{number}" for number in range(12)) + " fin."
